@@ -1,0 +1,201 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Level(models.TextChoices):
+    """The level of government an authority belongs to; partners are not authorities."""
+
+    CENTRAL = "central", _("Central government")
+    REGIONAL = "regional", _("Regional")
+    MUNICIPAL = "municipal", _("Municipal")
+    PARTNER = "partner", _("Partner")
+
+
+class Kind(models.TextChoices):
+    """What sort of body an authority or partner is."""
+
+    MINISTRY = "ministry", _("Ministry")
+    AGENCY = "agency", _("Agency")
+    COUNCIL = "council", _("Council")
+    REGION = "region", _("Region")
+    MUNICIPALITY = "municipality", _("Municipality")
+    HOSPITAL = "hospital", _("Hospital")
+    SCHOOL = "school", _("School")
+    UNIVERSITY = "university", _("University")
+    OTHER_INSTITUTION = "other_institution", _("Other institution")
+    ASSOCIATION = "association", _("Association of authorities")
+    BUSINESS = "business", _("Business")
+    TRADE_ORGANISATION = "trade_organisation", _("Trade organisation")
+    NGO = "ngo", _("NGO")
+
+
+# Kinds that are executive institutions: they sit under a parent and take its level.
+INSTITUTION_KINDS = {Kind.HOSPITAL, Kind.SCHOOL, Kind.UNIVERSITY, Kind.OTHER_INSTITUTION}
+
+
+def localized(da: str, en: str) -> str:
+    """The English text when English is active and there is one, else the Danish."""
+    if en and (get_language() or "da").startswith("en"):
+        return en
+    return da
+
+
+class Sector(models.Model):
+    """A policy sector an authority works in (health, education, ...), used as a tag."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name_da = models.CharField(_("name (Danish)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+
+    class Meta:
+        ordering = ["name_da"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_da, self.name_en)
+
+
+class AuthorityQuerySet(models.QuerySet):
+    def municipalities(self):
+        return self.filter(kind=Kind.MUNICIPALITY)
+
+    def regions(self):
+        return self.filter(kind=Kind.REGION)
+
+    def at_level(self, level: str):
+        return self.filter(level=level)
+
+    def coordinated_by(self, user):
+        return self.filter(coordinators__user=user)
+
+
+class Authority(models.Model):
+    """A public authority, an executive institution or an outside partner taking part in initiatives."""
+
+    name_da = models.CharField(_("name (Danish)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    level = models.CharField(
+        _("level"),
+        max_length=16,
+        choices=Level.choices,
+        blank=True,
+        help_text=_("Leave empty for an institution to take its parent's level."),
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("Agency under its ministry, hospital under its region, school under its municipality."),
+    )
+    region = models.ForeignKey(
+        "self",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": Kind.REGION},
+        help_text=_("The region a municipality or a regional or municipal institution lies in."),
+    )
+    code = models.CharField(
+        _("official code"),
+        max_length=16,
+        blank=True,
+        help_text=_("Municipality code (e.g. 0101) or region code (e.g. 1084), where one exists."),
+    )
+    nuts2 = models.CharField(_("NUTS2 code"), max_length=8, blank=True)
+    outside_municipal_division = models.BooleanField(
+        _("outside the municipal division"),
+        default=False,
+        help_text=_("Christiansø: governed by the state, not a municipality."),
+    )
+    sectors = models.ManyToManyField(Sector, verbose_name=_("sectors"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    is_illustrative = models.BooleanField(
+        _("illustrative"),
+        default=False,
+        help_text=_("Generated for the demo or a benchmark; not a real body."),
+    )
+    history = HistoricalRecords(m2m_fields=[sectors])
+
+    objects = AuthorityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_da"]
+        verbose_name = _("authority")
+        verbose_name_plural = _("authorities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "code"],
+                condition=~Q(code=""),
+                name="authority_code_unique_per_kind",
+                violation_error_message=_("Another authority of this kind has this code."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(level="") | Q(parent__isnull=False),
+                name="authority_level_or_parent",
+                violation_error_message=_("Choose a level, or a parent to take the level from."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")),
+                name="authority_not_own_parent",
+                violation_error_message=_("An authority cannot be its own parent."),
+            ),
+        ]
+        indexes = [models.Index(fields=["level", "kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_da, self.name_en)
+
+    def clean(self) -> None:
+        # An institution takes its parent's level unless one is set.
+        if not self.level and self.parent_id:
+            self.level = self.parent.level
+
+
+class Coordinator(models.Model):
+    """A user who maintains an authority's records in the admin."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="coordinator_roles",
+    )
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("authority"), on_delete=models.CASCADE, related_name="coordinators"
+    )
+    created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("coordinator")
+        verbose_name_plural = _("coordinators")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "authority"],
+                name="coordinator_unique",
+                violation_error_message=_("This user already coordinates this authority."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.authority}"

@@ -1,0 +1,406 @@
+import datetime
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from authorities.models import Authority, localized
+
+
+class Status(models.TextChoices):
+    """Where an initiative is in its life."""
+
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    PAUSED = "paused", _("Paused")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Health(models.TextChoices):
+    """A traffic light, ordered from good to bad."""
+
+    GREEN = "green", _("Green")
+    YELLOW = "yellow", _("Yellow")
+    RED = "red", _("Red")
+
+
+HEALTH_RANK = {Health.GREEN: 0, Health.YELLOW: 1, Health.RED: 2}
+
+
+def worst_health(*lights: str) -> str:
+    return max(lights, key=lambda light: HEALTH_RANK[light])
+
+
+class Role(models.TextChoices):
+    """How an authority takes part in an initiative."""
+
+    LEAD = "lead", _("Lead")
+    CO_OWNER = "co_owner", _("Co-owner")
+    CONTRIBUTOR = "contributor", _("Contributor")
+    IMPLEMENTER = "implementer", _("Implementer")
+    CONSULTED = "consulted", _("Consulted")
+
+
+class DependencyKind(models.TextChoices):
+    """What the target delivers to the source."""
+
+    PREREQUISITE = "prerequisite", _("Prerequisite")
+    SHARED_INFRASTRUCTURE = "shared_infrastructure", _("Shared infrastructure")
+    DATA_EXCHANGE = "data_exchange", _("Data exchange")
+    LEGAL_BASIS = "legal_basis", _("Legal basis")
+    FUNDING = "funding", _("Funding")
+
+
+class Criticality(models.TextChoices):
+    """How badly the source suffers if the target fails to deliver."""
+
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+@dataclass(frozen=True)
+class HealthAssessment:
+    """The three lights and overall health, each with the reason for its colour."""
+
+    schedule: str
+    schedule_reason: str
+    cost: str
+    cost_reason: str
+    benefits: str
+    overall: str
+
+
+def assess_schedule(baseline_end: datetime.date | None, forecast_end: datetime.date | None) -> tuple[str, str]:
+    """Statens It-råd: red when more than RED months late, yellow from YELLOW months up to RED."""
+    if not baseline_end or not forecast_end:
+        return Health.GREEN, str(_("no baseline or forecast end date"))
+    red_after = baseline_end + relativedelta(months=settings.HEALTH_SCHEDULE_RED_MONTHS)
+    yellow_from = baseline_end + relativedelta(months=settings.HEALTH_SCHEDULE_YELLOW_MONTHS)
+    late_days = (forecast_end - baseline_end).days
+    if forecast_end > red_after:
+        return Health.RED, str(
+            _("forecast end %(days)s days after baseline (more than %(months)s months)")
+            % {"days": late_days, "months": settings.HEALTH_SCHEDULE_RED_MONTHS}
+        )
+    if forecast_end >= yellow_from and late_days > 0:
+        return Health.YELLOW, str(
+            _("forecast end %(days)s days after baseline (%(low)s to %(high)s months)")
+            % {
+                "days": late_days,
+                "low": settings.HEALTH_SCHEDULE_YELLOW_MONTHS,
+                "high": settings.HEALTH_SCHEDULE_RED_MONTHS,
+            }
+        )
+    if late_days > 0:
+        return Health.GREEN, str(_("forecast end %(days)s days after baseline") % {"days": late_days})
+    return Health.GREEN, str(_("on or ahead of the baseline end"))
+
+
+def assess_cost(baseline_budget: int | None, forecast_cost: int | None) -> tuple[str, str]:
+    """Statens It-råd: red when over by more than RED_PERCENT or RED_DKK, yellow when over at all."""
+    if baseline_budget is None or forecast_cost is None:
+        return Health.GREEN, str(_("no baseline budget or forecast cost"))
+    overrun = forecast_cost - baseline_budget
+    if overrun <= 0:
+        return Health.GREEN, str(_("within the baseline budget"))
+    percent = (100 * overrun / baseline_budget) if baseline_budget else float("inf")
+    params = {"dkk": f"{overrun:,}".replace(",", "."), "percent": f"{percent:.1f}"}
+    if percent > settings.HEALTH_COST_RED_PERCENT or overrun > settings.HEALTH_COST_RED_DKK:
+        return Health.RED, str(
+            _("DKK %(dkk)s (%(percent)s %%) over the baseline budget, beyond the red threshold")
+            % params
+        )
+    return Health.YELLOW, str(_("DKK %(dkk)s (%(percent)s %%) over the baseline budget") % params)
+
+
+class InitiativeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=[Status.PLANNED, Status.ACTIVE, Status.PAUSED])
+
+    def for_authority(self, authority):
+        """Initiatives the authority leads or takes part in."""
+        return self.filter(Q(lead=authority) | Q(participations__authority=authority)).distinct()
+
+    def led_by(self, authority):
+        return self.filter(lead=authority)
+
+    def in_strategy(self, strategy):
+        return self.filter(strategy=strategy)
+
+
+class Initiative(models.Model):
+    """A joint initiative: led by one authority, carried out with many others."""
+
+    strategy = models.ForeignKey(
+        "portfolio.Strategy",
+        verbose_name=_("strategy"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="initiatives",
+        help_text=_("Empty for shared infrastructure outside the joint strategies."),
+    )
+    focus_area = models.ForeignKey(
+        "portfolio.FocusArea",
+        verbose_name=_("focus area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="initiatives",
+    )
+    code = models.CharField(_("code"), max_length=20, help_text=_('E.g. "3.2"; unique within the strategy.'))
+    title_da = models.CharField(_("title (Danish)"), max_length=250)
+    title_en = models.CharField(_("title (English)"), max_length=250, blank=True)
+    description_da = models.TextField(_("description (Danish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    lead = models.ForeignKey(
+        Authority, verbose_name=_("lead authority"), on_delete=models.PROTECT, related_name="initiatives_led"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    baseline_start = models.DateField(_("baseline start"), null=True, blank=True)
+    baseline_end = models.DateField(_("baseline end"), null=True, blank=True)
+    forecast_start = models.DateField(_("forecast start"), null=True, blank=True)
+    forecast_end = models.DateField(_("forecast end"), null=True, blank=True)
+    baseline_budget = models.BigIntegerField(_("baseline budget (DKK)"), null=True, blank=True)
+    forecast_cost = models.BigIntegerField(_("forecast cost (DKK)"), null=True, blank=True)
+    expected_benefits = models.TextField(_("expected benefits"), blank=True)
+    benefits_health = models.CharField(
+        _("benefits health"),
+        max_length=6,
+        choices=Health.choices,
+        default=Health.GREEN,
+        help_text=_("Set by hand: will the expected benefits be realised?"),
+    )
+    # Stored copies of the derived lights, so lists filter and sort on them in the database.
+    # services.initiative_* keep them current and every recompute reconciles them.
+    schedule_health = models.CharField(_("schedule health"), max_length=6, choices=Health.choices, default=Health.GREEN)
+    cost_health = models.CharField(_("cost health"), max_length=6, choices=Health.choices, default=Health.GREEN)
+    health = models.CharField(_("health"), max_length=6, choices=Health.choices, default=Health.GREEN, db_index=True)
+    reference_key = models.SlugField(
+        _("reference key"), max_length=40, null=True, blank=True, unique=True,
+        help_text=_("Set for the documented reference initiatives."),
+    )
+    source_url = models.CharField(_("source"), max_length=500, blank=True)
+    is_illustrative = models.BooleanField(
+        _("illustrative"), default=False, help_text=_("Generated for the demo or a benchmark; not a real initiative.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["strategy__start_year", "code"]
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strategy", "code"],
+                name="initiative_code_unique_per_strategy",
+                violation_error_message=_("This strategy already has an initiative with this code."),
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(strategy__isnull=True),
+                name="initiative_code_unique_outside_strategies",
+                violation_error_message=_("An initiative outside the strategies already has this code."),
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_start__isnull=True) | Q(baseline_end__isnull=True)
+                | Q(baseline_start__lte=models.F("baseline_end")),
+                name="initiative_baseline_dates_ordered",
+                violation_error_message=_("The baseline start must not be after the baseline end."),
+            ),
+            models.CheckConstraint(
+                condition=Q(forecast_start__isnull=True) | Q(forecast_end__isnull=True)
+                | Q(forecast_start__lte=models.F("forecast_end")),
+                name="initiative_forecast_dates_ordered",
+                violation_error_message=_("The forecast start must not be after the forecast end."),
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_budget__isnull=True) | Q(baseline_budget__gte=0),
+                name="initiative_budget_not_negative",
+                violation_error_message=_("The baseline budget cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(forecast_cost__isnull=True) | Q(forecast_cost__gte=0),
+                name="initiative_cost_not_negative",
+                violation_error_message=_("The forecast cost cannot be negative."),
+            ),
+        ]
+        indexes = [models.Index(fields=["strategy", "status"]), models.Index(fields=["lead", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def title(self) -> str:
+        return localized(self.title_da, self.title_en)
+
+    @property
+    def description(self) -> str:
+        return localized(self.description_da, self.description_en)
+
+    def assess_health(self) -> HealthAssessment:
+        schedule, schedule_reason = assess_schedule(self.baseline_end, self.forecast_end)
+        cost, cost_reason = assess_cost(self.baseline_budget, self.forecast_cost)
+        return HealthAssessment(
+            schedule=schedule,
+            schedule_reason=schedule_reason,
+            cost=cost,
+            cost_reason=cost_reason,
+            benefits=self.benefits_health,
+            overall=worst_health(schedule, cost, self.benefits_health),
+        )
+
+    def refresh_health(self) -> bool:
+        """Set the stored lights from the current dates and money; True when any changed."""
+        assessment = self.assess_health()
+        new = (assessment.schedule, assessment.cost, assessment.overall)
+        changed = new != (self.schedule_health, self.cost_health, self.health)
+        self.schedule_health, self.cost_health, self.health = new
+        return changed
+
+    def clean(self) -> None:
+        if self.focus_area_id and self.focus_area.strategy_id != self.strategy_id:
+            raise ValidationError(
+                {"focus_area": _("The focus area belongs to another strategy than the initiative.")}
+            )
+
+
+class Participation(models.Model):
+    """An authority's part in an initiative. The lead's row mirrors Initiative.lead."""
+
+    initiative = models.ForeignKey(
+        Initiative, verbose_name=_("initiative"), on_delete=models.CASCADE, related_name="participations"
+    )
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("authority"), on_delete=models.PROTECT, related_name="participations"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.CONTRIBUTOR)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["initiative", "role", "authority__name_da"]
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "authority"],
+                name="participation_unique",
+                violation_error_message=_("This authority already takes part in this initiative."),
+            ),
+            models.UniqueConstraint(
+                fields=["initiative"],
+                condition=Q(role="lead"),
+                name="participation_one_lead",
+                violation_error_message=_("An initiative has exactly one lead."),
+            ),
+        ]
+        indexes = [models.Index(fields=["authority", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.authority} – {self.get_role_display()} – {self.initiative.code}"
+
+    def clean(self) -> None:
+        if not (self.initiative_id and self.authority_id):
+            return
+        if self.role == Role.LEAD and self.authority_id != self.initiative.lead_id:
+            raise ValidationError(
+                {"role": _("Only the initiative's lead authority can have the lead role; change the lead on the initiative.")}
+            )
+        if self.role != Role.LEAD and self.authority_id == self.initiative.lead_id:
+            raise ValidationError(
+                {"role": _("This authority leads the initiative; its role is lead.")}
+            )
+
+
+class Dependency(models.Model):
+    """`source` depends on `target`: the target must deliver for the source to succeed."""
+
+    source = models.ForeignKey(
+        Initiative, verbose_name=_("dependent initiative"), on_delete=models.CASCADE, related_name="dependencies"
+    )
+    target = models.ForeignKey(
+        Initiative, verbose_name=_("depends on"), on_delete=models.CASCADE, related_name="dependants"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=24, choices=DependencyKind.choices, default=DependencyKind.PREREQUISITE
+    )
+    criticality = models.CharField(
+        _("criticality"), max_length=8, choices=Criticality.choices, default=Criticality.MEDIUM
+    )
+    needed_by = models.DateField(_("needed by"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    is_illustrative = models.BooleanField(_("illustrative"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["source", "target"]
+        verbose_name = _("dependency")
+        verbose_name_plural = _("dependencies")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source=models.F("target")),
+                name="dependency_not_on_itself",
+                violation_error_message=_("An initiative cannot depend on itself."),
+            ),
+            models.UniqueConstraint(
+                fields=["source", "target"],
+                name="dependency_unique",
+                violation_error_message=_("This dependency already exists."),
+            ),
+        ]
+        indexes = [models.Index(fields=["target", "source"])]
+
+    def __str__(self) -> str:
+        return f"{self.source.code} → {self.target.code}"
+
+    def clean(self) -> None:
+        # Every write path validates through the one graph service (admin forms via clean()).
+        from initiatives.services import dependency_check_acyclic
+
+        if self.source_id and self.target_id:
+            dependency_check_acyclic(source=self.source, target=self.target, ignore_pk=self.pk)
+
+
+class Milestone(models.Model):
+    """A dated deliverable of an initiative."""
+
+    initiative = models.ForeignKey(
+        Initiative, verbose_name=_("initiative"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    title_da = models.CharField(_("title (Danish)"), max_length=250)
+    title_en = models.CharField(_("title (English)"), max_length=250, blank=True)
+    baseline_date = models.DateField(_("baseline date"))
+    forecast_date = models.DateField(_("forecast date"), null=True, blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["initiative", "baseline_date"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        indexes = [models.Index(fields=["forecast_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.initiative.code}: {self.title}"
+
+    @property
+    def title(self) -> str:
+        return localized(self.title_da, self.title_en)
+
+    @property
+    def expected_date(self) -> datetime.date:
+        return self.done_on or self.forecast_date or self.baseline_date
+
+    def is_missed(self, today: datetime.date) -> bool:
+        return self.done_on is None and (self.forecast_date or self.baseline_date) < today

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import FocusArea, Strategy, SummaryRun
+
+
+class FocusAreaInline(admin.TabularInline):
+    model = FocusArea
+    extra = 0
+    fields = ["code", "name_da", "name_en", "order", "is_illustrative"]
+
+
+@admin.register(Strategy)
+class StrategyAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_da", "start_year", "end_year", "kind", "planned_initiative_count"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name_da", "name_en"]
+    inlines = [FocusAreaInline]
+
+
+@admin.register(FocusArea)
+class FocusAreaAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_da", "strategy", "order", "is_illustrative"]
+    list_filter = ["strategy"]
+    list_select_related = ["strategy"]
+    search_fields = ["code", "name_da", "name_en"]
+
+
+@admin.register(SummaryRun)
+class SummaryRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "scope", "trigger", "status", "duration_ms", "data_version"]
+    list_filter = ["status", "trigger", "scope"]
+    readonly_fields = [f.name for f in SummaryRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,45 @@
+"""The two staff roles as Django groups, with their model permissions.
+
+Coordinators get model permissions for what they maintain; which rows they may touch is decided
+per object by the scoped admin, never by these permissions alone.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+SECRETARIAT = "Secretariat"
+COORDINATORS = "Coordinators"
+
+SECRETARIAT_APPS = ["authorities", "initiatives", "portfolio", "auth"]
+
+COORDINATOR_PERMISSIONS = [
+    ("initiatives", "view_initiative"),
+    ("initiatives", "add_initiative"),
+    ("initiatives", "change_initiative"),
+    ("initiatives", "view_participation"),
+    ("initiatives", "add_participation"),
+    ("initiatives", "change_participation"),
+    ("initiatives", "delete_participation"),
+    ("initiatives", "view_milestone"),
+    ("initiatives", "add_milestone"),
+    ("initiatives", "change_milestone"),
+    ("initiatives", "delete_milestone"),
+    ("initiatives", "view_dependency"),
+    ("initiatives", "add_dependency"),
+    ("initiatives", "change_dependency"),
+    ("initiatives", "delete_dependency"),
+    ("authorities", "view_authority"),
+    ("authorities", "change_authority"),
+]
+
+
+def ensure_roles() -> tuple[Group, Group]:
+    """Create or refresh the Secretariat and Coordinators groups (idempotent)."""
+    secretariat, _ = Group.objects.get_or_create(name=SECRETARIAT)
+    secretariat.permissions.set(Permission.objects.filter(content_type__app_label__in=SECRETARIAT_APPS))
+    coordinators, _ = Group.objects.get_or_create(name=COORDINATORS)
+    permissions = [
+        Permission.objects.get(content_type__app_label=app, codename=codename)
+        for app, codename in COORDINATOR_PERMISSIONS
+    ]
+    coordinators.permissions.set(permissions)
+    return secretariat, coordinators

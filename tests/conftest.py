@@ -1,0 +1,149 @@
+"""Shared fixtures: the reference data, the named personas, and small builders.
+
+Services (PostgreSQL, Redis, Chromium) are used when configured; a test that needs one asks for
+the `require_*` fixture, which skips with a printed reason, or fails when REQUIRE_SERVICES=1.
+"""
+
+import datetime
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+
+from authorities.models import Authority, Coordinator, Kind, Level
+from initiatives.models import Initiative
+from initiatives.services import initiative_create
+from portfolio.models import Strategy
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def service_missing(reason: str) -> None:
+    """Skip the test for want of a service, or fail when the run requires every service."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def require_postgres():
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        service_missing("DATABASE_URL does not point at PostgreSQL")
+
+
+@pytest.fixture
+def require_redis():
+    if not settings.REDIS_URL:
+        service_missing("REDIS_URL is not set")
+
+
+@pytest.fixture
+def require_chromium():
+    if not shutil.which(CHROMIUM):
+        service_missing(f"no Chromium at {CHROMIUM}")
+    return CHROMIUM
+
+
+@pytest.fixture
+def reference_data(db):
+    call_command("load_reference_data", stdout=open(os.devnull, "w"))
+
+
+@pytest.fixture
+def kobenhavn(reference_data) -> Authority:
+    return Authority.objects.get(kind=Kind.MUNICIPALITY, code="0101")
+
+
+@pytest.fixture
+def aarhus(reference_data) -> Authority:
+    return Authority.objects.get(kind=Kind.MUNICIPALITY, code="0751")
+
+
+@pytest.fixture
+def region_midtjylland(reference_data) -> Authority:
+    return Authority.objects.get(kind=Kind.REGION, code="1082")
+
+
+@pytest.fixture
+def digst(reference_data) -> Authority:
+    return Authority.objects.get(name_da="Digitaliseringsstyrelsen")
+
+
+@pytest.fixture
+def strategy_2022(reference_data) -> Strategy:
+    return Strategy.objects.get(code="2022-2025")
+
+
+@pytest.fixture
+def strategy_2026(reference_data) -> Strategy:
+    return Strategy.objects.get(code="2026-2029")
+
+
+def make_coordinator(username: str, *authorities: Authority) -> User:
+    user = User.objects.create_user(username=username, password="not-used-in-tests-7Qx!", is_staff=True)
+    user.groups.add(Group.objects.get_or_create(name="Coordinators")[0])
+    for authority in authorities:
+        Coordinator.objects.create(user=user, authority=authority)
+    return user
+
+
+@pytest.fixture
+def analyst(db) -> User:
+    """The secretariat analyst: sees and edits everything."""
+    from portfolio.roles import ensure_roles
+
+    ensure_roles()
+    user = User.objects.create_user(username="analyst", password="not-used-in-tests-7Qx!", is_staff=True)
+    user.groups.add(Group.objects.get(name="Secretariat"))
+    return user
+
+
+@pytest.fixture
+def kobenhavn_coordinator(kobenhavn) -> User:
+    from portfolio.roles import ensure_roles
+
+    ensure_roles()
+    return make_coordinator("kk-coordinator", kobenhavn)
+
+
+@pytest.fixture
+def midtjylland_coordinator(region_midtjylland) -> User:
+    from portfolio.roles import ensure_roles
+
+    ensure_roles()
+    return make_coordinator("rm-coordinator", region_midtjylland)
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """A logged-in user with no role: may view the dashboard, nothing else."""
+    return User.objects.create_user(username="outsider", password="not-used-in-tests-7Qx!")
+
+
+@pytest.fixture
+def make_initiative(strategy_2022):
+    """Builds initiatives through the service, with sensible dates and money."""
+    counter = iter(range(1, 10_000))
+
+    def build(lead: Authority, **fields) -> Initiative:
+        n = next(counter)
+        defaults = {
+            "strategy": strategy_2022,
+            "code": f"T.{n}",
+            "title_da": f"Testinitiativ {n}",
+            "title_en": f"Test initiative {n}",
+            "baseline_start": datetime.date(2023, 1, 1),
+            "baseline_end": datetime.date(2024, 12, 31),
+            "forecast_start": datetime.date(2023, 1, 1),
+            "forecast_end": datetime.date(2024, 12, 31),
+            "baseline_budget": 10_000_000,
+            "forecast_cost": 10_000_000,
+        }
+        defaults.update(fields)
+        return initiative_create(lead=lead, **defaults)
+
+    return build
