@@ -41,6 +41,11 @@ REGION_NAMES_EN = {
 }
 
 
+# The file names the place; the authority's official name differs for these two.
+OFFICIAL_NAMES_DA = {"København": "Københavns Kommune", "Bornholm": "Bornholms Regionskommune"}
+OFFICIAL_NAMES_EN = {"København": "City of Copenhagen", "Bornholm": "Bornholm Regional Municipality"}
+
+
 @dataclass
 class LoadReport:
     """What a load did, per model: created, updated, unchanged; and what it left out and why."""
@@ -131,15 +136,16 @@ def load_regions(report: LoadReport) -> dict[str, Authority]:
 def load_municipalities(report: LoadReport, regions: dict[str, Authority]) -> None:
     for row in read_csv("dk_municipalities.csv"):
         outside = row["outside_municipal_division"].strip().lower() == "true"
-        name = row["name"] if outside else f"{row['name']} Kommune"
+        name_da = row["name"] if outside else OFFICIAL_NAMES_DA.get(row["name"], f"{row['name']} Kommune")
+        name_en = row["name"] if outside else OFFICIAL_NAMES_EN.get(row["name"], f"{row['name']} Municipality")
         upsert(
             Authority,
             report,
             # Christiansø is governed by the state and is not counted as a municipality.
             {"kind": Kind.OTHER_INSTITUTION if outside else Kind.MUNICIPALITY, "code": row["municipality_code"]},
             {
-                "name_da": name,
-                "name_en": name if outside else f"{row['name']} Municipality",
+                "name_da": name_da,
+                "name_en": name_en,
                 "level": Level.CENTRAL if outside else Level.MUNICIPAL,
                 "region": None if outside else regions[row["region_code"]],
                 "outside_municipal_division": outside,

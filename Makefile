@@ -1,0 +1,51 @@
+# The two commands: `make run` (set up everything and serve the app) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup install lint assets messages worker beat
+
+run: setup
+	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Stop with Ctrl+C."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Migrate, load the reference data and the illustrative demo, compute the summaries.
+setup: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py seed_demo
+	$(PY) manage.py recompute_summaries
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet ".[test]"
+	touch $@
+
+# For developers only: rebuild the committed front-end files from the npm registry.
+assets:
+	npm ci
+	node static/src/build.mjs
+
+# For developers only: refresh the Danish catalogue after changing texts (needs GNU gettext).
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale da --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'static/*'
+	$(PY) manage.py compilemessages --locale da --ignore '.venv/*'
+
+# With PostgreSQL and Redis configured (DATABASE_URL, REDIS_URL): the worker and the scheduler.
+worker: $(VENV)/.installed
+	$(VENV)/bin/celery -A portfolio worker --loglevel INFO
+
+beat: $(VENV)/.installed
+	$(VENV)/bin/celery -A portfolio beat --loglevel INFO
