@@ -30,7 +30,7 @@ from initiatives.models import (
 )
 
 from .models import FocusArea, Strategy
-from .roles import COORDINATORS, SECRETARIAT, ensure_roles
+from .roles import ensure_roles
 
 SEED = 2026
 DEMO_MARKER_PREFIX = "D"  # focus area codes of the demo: D1, D2, ...

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
-from authorities.models import Authority, Coordinator, Kind, Level
+from authorities.models import Authority, Coordinator, Kind
 from initiatives.models import Initiative
 from initiatives.services import initiative_create
 from portfolio.models import Strategy
