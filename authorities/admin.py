@@ -1,7 +1,22 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Authority, Coordinator, Sector
+from .scoping import ScopedAdminMixin, authorities_visible_to, autocomplete_source, can_edit_authority, is_secretariat
+from .services import INVITATION_LANGUAGES, coordinator_invite
+
+# What a coordinator may change on their own authority's profile; the rest is the register's.
+COORDINATOR_EDITABLE_AUTHORITY_FIELDS = {"name_en", "website", "sectors"}
 
 
 @admin.register(Sector)
@@ -14,22 +29,143 @@ class CoordinatorInline(admin.TabularInline):
     model = Coordinator
     extra = 0
     autocomplete_fields = ["user"]
+    readonly_fields = ["created_at"]
+
+
+class InviteCoordinatorForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    language = forms.ChoiceField(
+        label=_("Language of the email"),
+        choices=[("da", _("Danish")), ("en", _("English"))],
+        initial="da",
+    )
 
 
 @admin.register(Authority)
-class AuthorityAdmin(SimpleHistoryAdmin):
-    list_display = ["name_da", "name_en", "level", "kind", "code", "region", "parent", "is_illustrative"]
+class AuthorityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name_da", "name_en", "level", "kind", "code", "region", "parent", "coordinator_count", "is_illustrative"]
     list_filter = ["level", "kind", "is_illustrative", "outside_municipal_division"]
     list_select_related = ["region", "parent"]
     search_fields = ["name_da", "name_en", "code"]
+    search_help_text = _("Search by name or official code (e.g. 0101).")
     autocomplete_fields = ["parent", "region"]
     filter_horizontal = ["sectors"]
     inlines = [CoordinatorInline]
+
+    def scope_queryset(self, request, queryset):
+        return authorities_visible_to(request.user, queryset)
+
+    def can_edit(self, request, obj):
+        return can_edit_authority(request.user, obj)
+
+    def get_queryset(self, request):
+        coordinators = (
+            Coordinator.objects.filter(authority=OuterRef("pk")).order_by().values("authority").annotate(n=Count("pk")).values("n")
+        )
+        return super().get_queryset(request).annotate(
+            coordinator_count=Coalesce(Subquery(coordinators, output_field=IntegerField()), 0)
+        )
+
+    @admin.display(description=_("coordinators"), ordering="coordinator_count")
+    def coordinator_count(self, obj):
+        return obj.coordinator_count
+
+    def get_readonly_fields(self, request, obj=None):
+        if is_secretariat(request.user):
+            return super().get_readonly_fields(request, obj)
+        return [
+            field.name
+            for field in Authority._meta.get_fields()
+            if field.concrete and field.editable and not field.auto_created and field.name not in COORDINATOR_EDITABLE_AUTHORITY_FIELDS
+        ]
+
+    def get_list_filter(self, request):
+        return self.list_filter if is_secretariat(request.user) else []
+
+    def get_search_results(self, request, queryset, search_term):
+        source = autocomplete_source(request)
+        if source == ("initiatives", "participation", "authority") and not is_secretariat(request.user):
+            # Any authority may be asked to take part in an initiative the coordinator leads; the
+            # answer is the public register's name, nothing of the authority's own records.
+            queryset = Authority.objects.all()
+        return super().get_search_results(request, queryset, search_term)
+
+    # --- Inviting a coordinator ---
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/invite-coordinator/",
+                self.admin_site.admin_view(self.invite_coordinator_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_invite_coordinator",
+            )
+        ] + super().get_urls()
+
+    def has_invite_permission(self, request) -> bool:
+        user = request.user
+        return is_secretariat(user) and user.has_perms(["auth.add_user", "authorities.add_coordinator"])
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "has_invite_permission": self.has_invite_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def invite_coordinator_view(self, request, object_id):
+        if not self.has_invite_permission(request):
+            raise PermissionDenied
+        authority = self.get_object(request, object_id)
+        form = InviteCoordinatorForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                invitation = coordinator_invite(
+                    email=form.cleaned_data["email"],
+                    authority=authority,
+                    language=form.cleaned_data["language"],
+                    invited_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error("email", error)
+            else:
+                messages.success(
+                    request,
+                    _("%(email)s is now a coordinator for %(authority)s; an invitation was sent.")
+                    % {"email": invitation.user.email, "authority": authority},
+                )
+                return HttpResponseRedirect(reverse("admin:authorities_authority_change", args=[authority.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Invite a coordinator for %(authority)s") % {"authority": authority},
+            "opts": self.opts,
+            "original": authority,
+            "form": form,
+            "coordinators": authority.coordinators.select_related("user"),
+            "languages": INVITATION_LANGUAGES,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/authorities/authority/invite_coordinator.html", context)
 
 
 @admin.register(Coordinator)
 class CoordinatorAdmin(SimpleHistoryAdmin):
     list_display = ["user", "authority", "created_at"]
     list_select_related = ["user", "authority"]
-    search_fields = ["user__username", "authority__name_da"]
+    list_filter = ["authority__level"]
+    search_fields = ["user__username", "user__email", "authority__name_da", "authority__code"]
     autocomplete_fields = ["user", "authority"]
+
+
+User = get_user_model()
+
+
+class PortfolioUserAdmin(UserAdmin):
+    """The secretariat manages users, but only a superuser makes superusers or grants raw permissions."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, PortfolioUserAdmin)

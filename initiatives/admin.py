@@ -1,67 +1,457 @@
-from django.contrib import admin
+"""The admin for initiatives and what hangs off them, scoped per coordinator (authorities.scoping).
+
+A coordinator sees the initiatives their authority leads or takes part in, edits those it leads
+(with their milestones, participations and dependencies), edits its own participation in others',
+and adds dependencies from its initiatives onto any initiative.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Dependency, Initiative, Milestone, Participation
-from .services import initiative_sync_lead
+from authorities.scoping import (
+    ScopedAdminMixin,
+    autocomplete_source,
+    can_edit_dependency,
+    can_edit_initiative,
+    can_edit_milestone,
+    can_edit_participation,
+    coordinated_authority_ids,
+    dependencies_visible_to,
+    initiatives_led_by,
+    initiatives_visible_to,
+    is_secretariat,
+    milestones_visible_to,
+    participations_visible_to,
+)
+
+from .models import Dependency, Initiative, Milestone, Participation, Role
+from .resources import (
+    EXPORT_FORMATS,
+    IMPORT_FORMATS,
+    DependencyResource,
+    InitiativeResource,
+    MilestoneResource,
+    ParticipationResource,
+    UnreadableFile,
+)
+from .services import initiative_sync_lead, participation_remove
+
+NON_LEAD_ROLES = [(value, label) for value, label in Role.choices if value != Role.LEAD]
 
 
-class ParticipationInline(admin.TabularInline):
+class SpreadsheetImportExportMixin(ImportExportMixin):
+    """Import (preview, then confirm) and export in CSV and xlsx, as the signed-in user.
+
+    The CSV's encoding and separator are detected (resources.normalise_csv); a file with any bad
+    row offers no confirmation, and the confirmed import runs in one transaction that is rolled
+    back if a row fails after all.
+    """
+
+    import_error_display = ("message",)
+
+    def get_import_formats(self):
+        return IMPORT_FORMATS
+
+    def get_export_formats(self):
+        return EXPORT_FORMATS
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {"user": request.user}
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) or self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_valid_export_item_pks(self, request):
+        return self.get_queryset(request).values_list("pk", flat=True)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, UnreadableFile):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # The data changed between preview and confirmation: everything was rolled back.
+            messages.error(
+                request,
+                _("Nothing was imported: %(count)d row(s) failed. Import the file again to see why.")
+                % {"count": len(result.invalid_rows) + len(result.row_errors())},
+            )
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
+        return super().process_result(result, request)
+
+
+class PortfolioAdmin(ScopedAdminMixin, SpreadsheetImportExportMixin, SimpleHistoryAdmin):
+    """Scoped, importable, with per-object history."""
+
+
+def restrict_to_led(request, field: forms.ModelChoiceField) -> None:
+    if field is not None and not is_secretariat(request.user):
+        field.queryset = initiatives_led_by(request.user, field.queryset)
+
+
+# --- Inlines on the initiative ---------------------------------------------------------------------
+
+
+class EditableWhenInitiativeIs:
+    """Inline rows are added, changed and deleted only by whoever may edit the initiative."""
+
+    def _parent_editable(self, request, obj) -> bool:
+        return obj is None or can_edit_initiative(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)
+
+
+class ParticipationInlineForm(forms.ModelForm):
+    """A non-lead participation. The lead's row follows the initiative's lead field."""
+
+    role = forms.ChoiceField(label=_("role"), choices=NON_LEAD_ROLES)
+
+    class Meta:
+        model = Participation
+        fields = ["authority", "role"]
+
+    def _becomes_lead(self) -> bool:
+        initiative = getattr(self.instance, "initiative", None) if self.instance.initiative_id else None
+        parent = self.cleaned_data.get("initiative") or initiative
+        authority = self.cleaned_data.get("authority")
+        return bool(parent and authority and authority.pk == parent.lead_id)
+
+    def _post_clean(self):
+        # When the initiative's lead changes to an authority already listed here, its unchanged
+        # row is promoted by initiative_sync_lead after saving; validating it now as "not the
+        # lead" would refuse a legitimate change of lead.
+        if self.instance.pk and not self.has_changed() and self._becomes_lead():
+            return
+        if self._becomes_lead():
+            self.add_error(
+                "authority",
+                _("This authority is the initiative's lead; change the lead on the initiative instead."),
+            )
+            return
+        super()._post_clean()
+
+
+class ParticipationInline(EditableWhenInitiativeIs, admin.TabularInline):
     model = Participation
+    form = ParticipationInlineForm
     extra = 0
     autocomplete_fields = ["authority"]
+    verbose_name = _("other participant")
+    verbose_name_plural = _("other participants (the lead is set above)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(role=Role.LEAD).select_related("authority")
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(EditableWhenInitiativeIs, admin.TabularInline):
     model = Milestone
     extra = 0
+    fields = ["title_da", "title_en", "baseline_date", "forecast_date", "done_on"]
 
 
-class DependencyInline(admin.TabularInline):
+class DependencyInline(EditableWhenInitiativeIs, admin.TabularInline):
     model = Dependency
     fk_name = "source"
     extra = 0
     autocomplete_fields = ["target"]
     fields = ["target", "kind", "criticality", "needed_by", "note"]
+    verbose_name = _("depends on")
+    verbose_name_plural = _("depends on (what this initiative needs from others)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("target__lead", "target__strategy")
+
+
+# --- Initiative --------------------------------------------------------------------------------------
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "title_da", "strategy", "lead", "status", "health", "forecast_end", "is_illustrative"]
-    list_filter = ["strategy", "status", "health", "lead__level", "is_illustrative"]
+class InitiativeAdmin(PortfolioAdmin):
+    resource_classes = [InitiativeResource]
+    list_display = [
+        "code", "title_da", "strategy", "lead", "status", "health_light", "forecast_end",
+        "participant_count", "is_illustrative",
+    ]
+    list_display_links = ["code", "title_da"]
+    list_filter = [
+        "strategy", "status", "health", "schedule_health", "cost_health", "lead__level",
+        ("lead", admin.RelatedOnlyFieldListFilter), "is_illustrative",
+    ]
     list_select_related = ["strategy", "lead"]
-    search_fields = ["code", "title_da", "title_en"]
+    list_per_page = 50
+    search_fields = ["code", "title_da", "title_en", "lead__name_da"]
+    search_help_text = _("Search by code, title or lead authority.")
     autocomplete_fields = ["lead", "focus_area", "strategy"]
-    readonly_fields = ["schedule_health", "cost_health", "health"]
+    readonly_fields = ["schedule_health", "cost_health", "health", "health_reasons", "created_at", "updated_at"]
     inlines = [ParticipationInline, MilestoneInline, DependencyInline]
+    fieldsets = [
+        (None, {"fields": ["strategy", "focus_area", "code", "title_da", "title_en", "lead", "status"]}),
+        (_("Description"), {"fields": ["description_da", "description_en", "expected_benefits"], "classes": ["collapse"]}),
+        (_("Schedule"), {"fields": [("baseline_start", "baseline_end"), ("forecast_start", "forecast_end")]}),
+        (_("Money (DKK)"), {"fields": [("baseline_budget", "forecast_cost")]}),
+        (_("Health"), {"fields": ["benefits_health", ("schedule_health", "cost_health", "health"), "health_reasons"]}),
+        (_("Source"), {"fields": ["reference_key", "source_url", "is_illustrative", "created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def scope_queryset(self, request, queryset):
+        return initiatives_visible_to(request.user, queryset)
+
+    def can_edit(self, request, obj):
+        return can_edit_initiative(request.user, obj)
+
+    def get_queryset(self, request):
+        # A correlated subquery, not Count() with GROUP BY: computed only for the rows shown.
+        participants = (
+            Participation.objects.filter(initiative=OuterRef("pk"))
+            .order_by()
+            .values("initiative")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(
+            participant_count=Coalesce(Subquery(participants, output_field=IntegerField()), 0)
+        )
+
+    def get_list_filter(self, request):
+        if is_secretariat(request.user):
+            # Thousands of leads at national scale: the secretariat searches by lead instead.
+            return [f for f in self.list_filter if not isinstance(f, tuple)]
+        return self.list_filter
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not is_secretariat(request.user):
+            readonly += ["reference_key", "is_illustrative"]
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "lead" and not is_secretariat(request.user):
+            # A coordinator creates initiatives for their own authority and cannot hand one away.
+            field.queryset = field.queryset.filter(pk__in=coordinated_authority_ids(request.user))
+        return field
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        own = coordinated_authority_ids(request.user)
+        if "lead" not in initial and len(own) == 1 and not is_secretariat(request.user):
+            initial["lead"] = next(iter(own))
+        return initial
+
+    def get_search_results(self, request, queryset, search_term):
+        source = autocomplete_source(request)
+        if source is not None:
+            if not is_secretariat(request.user):
+                if source == ("initiatives", "dependency", "target"):
+                    # A dependency may point at any initiative; the answer shows only code,
+                    # title and lead (autocomplete_label).
+                    queryset = Initiative.objects.all()
+                elif source in {
+                    ("initiatives", "participation", "initiative"),
+                    ("initiatives", "milestone", "initiative"),
+                    ("initiatives", "dependency", "source"),
+                }:
+                    queryset = initiatives_led_by(request.user, queryset)
+            queryset = queryset.select_related("lead", "strategy")
+        return super().get_search_results(request, queryset, search_term)
+
+    @staticmethod
+    def autocomplete_label(obj) -> str:
+        strategy = obj.strategy.code if obj.strategy_id else _("outside the strategies")
+        return f"{obj.code} {obj.title} — {obj.lead} ({strategy})"
+
+    @admin.display(description=_("health"), ordering="health")
+    def health_light(self, obj):
+        return format_html('<span class="health health-{}">{}</span>', obj.health, obj.get_health_display())
+
+    @admin.display(description=_("participants"), ordering="participant_count")
+    def participant_count(self, obj):
+        return obj.participant_count
+
+    @admin.display(description=_("why these lights"))
+    def health_reasons(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        assessment = obj.assess_health()
+        return format_html(
+            "{}: {}<br>{}: {}",
+            _("Schedule"), assessment.schedule_reason, _("Cost"), assessment.cost_reason,
+        )
 
     def save_model(self, request, obj, form, change):
-        previous_lead_id = form.initial.get("lead") if change else None
+        # The stored lead, not the form's initial: a revert's form starts from the old version.
+        obj._previous_lead_id = (
+            Initiative.objects.filter(pk=obj.pk).values_list("lead_id", flat=True).first() if change else None
+        )
         obj.refresh_health()
         super().save_model(request, obj, form, change)
-        initiative_sync_lead(initiative=obj, previous_lead_id=previous_lead_id)
+        # Also here, not only in save_related: a revert from the history page saves no inlines.
+        initiative_sync_lead(initiative=obj, previous_lead_id=obj._previous_lead_id)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Again after the inline rows are saved: a row of the new lead deleted in the same form
+        # comes back as the lead's row. Idempotent.
+        initiative_sync_lead(initiative=form.instance, previous_lead_id=form.instance._previous_lead_id)
+
+
+# --- Participation -------------------------------------------------------------------------------------
+
+
+class ParticipationForm(forms.ModelForm):
+    role = forms.ChoiceField(label=_("role"), choices=NON_LEAD_ROLES)
+
+    class Meta:
+        model = Participation
+        fields = ["initiative", "authority", "role"]
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SimpleHistoryAdmin):
-    list_display = ["initiative", "authority", "role"]
-    list_filter = ["role"]
-    list_select_related = ["initiative", "authority"]
+class ParticipationAdmin(PortfolioAdmin):
+    resource_classes = [ParticipationResource]
+    form = ParticipationForm
+    list_display = ["initiative", "initiative_lead", "authority", "role"]
+    list_filter = ["role", "authority__level", ("authority", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["initiative__lead", "initiative__strategy", "authority"]
+    search_fields = ["initiative__code", "initiative__title_da", "authority__name_da", "authority__code"]
     autocomplete_fields = ["initiative", "authority"]
-    search_fields = ["initiative__code", "initiative__title_da", "authority__name_da"]
+
+    def scope_queryset(self, request, queryset):
+        return participations_visible_to(request.user, queryset)
+
+    def get_list_filter(self, request):
+        if is_secretariat(request.user):
+            return [f for f in self.list_filter if not isinstance(f, tuple)]
+        return self.list_filter
+
+    def can_edit(self, request, obj):
+        return can_edit_participation(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        # The lead's row is not edited here: it follows Initiative.lead.
+        if obj is not None and obj.role == Role.LEAD:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.role == Role.LEAD:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not is_secretariat(request.user) and obj.initiative.lead_id not in coordinated_authority_ids(request.user):
+            # Their own row in another authority's initiative: the role only.
+            return ["initiative", "authority"]
+        return super().get_readonly_fields(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "initiative":
+            restrict_to_led(request, field)
+        return field
+
+    @admin.display(description=_("lead"), ordering="initiative__lead__name_da")
+    def initiative_lead(self, obj):
+        return obj.initiative.lead
+
+    def delete_model(self, request, obj):
+        participation_remove(participation=obj)
+
+    def delete_queryset(self, request, queryset):
+        if queryset.filter(role=Role.LEAD).exists():
+            messages.error(request, _("The lead's participation cannot be deleted; change the initiative's lead instead."))
+            queryset = queryset.exclude(role=Role.LEAD)
+        super().delete_queryset(request, queryset)
+
+
+# --- Dependency -------------------------------------------------------------------------------------------
 
 
 @admin.register(Dependency)
-class DependencyAdmin(SimpleHistoryAdmin):
-    list_display = ["source", "target", "kind", "criticality", "needed_by"]
+class DependencyAdmin(PortfolioAdmin):
+    resource_classes = [DependencyResource]
+    list_display = ["source", "source_lead", "target", "target_lead", "kind", "criticality", "needed_by"]
     list_filter = ["kind", "criticality"]
-    list_select_related = ["source", "target"]
+    list_select_related = ["source__lead", "target__lead"]
     autocomplete_fields = ["source", "target"]
     search_fields = ["source__code", "source__title_da", "target__code", "target__title_da"]
 
+    def scope_queryset(self, request, queryset):
+        return dependencies_visible_to(request.user, queryset)
+
+    def can_edit(self, request, obj):
+        return can_edit_dependency(request.user, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "source":
+            restrict_to_led(request, field)
+        return field
+
+    @admin.display(description=_("lead"), ordering="source__lead__name_da")
+    def source_lead(self, obj):
+        return obj.source.lead
+
+    @admin.display(description=_("lead of the depended-on"), ordering="target__lead__name_da")
+    def target_lead(self, obj):
+        return obj.target.lead
+
+
+# --- Milestone -----------------------------------------------------------------------------------------------
+
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
-    list_display = ["title_da", "initiative", "baseline_date", "forecast_date", "done_on"]
-    list_select_related = ["initiative"]
+class MilestoneAdmin(PortfolioAdmin):
+    resource_classes = [MilestoneResource]
+    list_display = ["title_da", "initiative", "initiative_lead", "baseline_date", "forecast_date", "done_on"]
+    list_filter = ["initiative__strategy", ("done_on", admin.EmptyFieldListFilter)]
+    list_select_related = ["initiative__lead", "initiative__strategy"]
     autocomplete_fields = ["initiative"]
-    search_fields = ["title_da", "title_en", "initiative__code"]
+    search_fields = ["title_da", "title_en", "initiative__code", "initiative__title_da"]
+    date_hierarchy = "baseline_date"
+
+    def scope_queryset(self, request, queryset):
+        return milestones_visible_to(request.user, queryset)
+
+    def can_edit(self, request, obj):
+        return can_edit_milestone(request.user, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "initiative":
+            restrict_to_led(request, field)
+        return field
+
+    @admin.display(description=_("lead"), ordering="initiative__lead__name_da")
+    def initiative_lead(self, obj):
+        return obj.initiative.lead
+

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class PortfolioConfig(AppConfig):
     name = "portfolio"
     verbose_name = _("Portfolio")
+
+    def ready(self) -> None:
+        # Changes to portfolio data schedule a summaries recompute after they commit.
+        from . import signals
+
+        signals.connect()

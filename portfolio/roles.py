@@ -29,6 +29,9 @@ COORDINATOR_PERMISSIONS = [
     ("initiatives", "delete_dependency"),
     ("authorities", "view_authority"),
     ("authorities", "change_authority"),
+    # Read-only, for choosing an initiative's strategy and focus area (public reference data).
+    ("portfolio", "view_strategy"),
+    ("portfolio", "view_focusarea"),
 ]
 
 

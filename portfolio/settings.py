@@ -72,7 +72,8 @@ if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://; got {SITE_URL!r}")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with the portfolio's site (scoped autocomplete, recent changes): portfolio/admin_site.py
+    "portfolio.admin_apps.PortfolioAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -120,6 +121,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portfolio.context_processors.dashboard",
             ],
         },
     },
@@ -173,6 +175,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A dead broker must not hang a request for long: the change is saved and a sweep catches up.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TIMEZONE = "Europe/Copenhagen"
+# Seconds a summaries recompute waits after a change, so a burst of edits becomes one run.
+SUMMARY_COALESCE_SECONDS = env_int("SUMMARY_COALESCE_SECONDS", 2, minimum=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -189,6 +193,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

@@ -1,12 +1,41 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
-from django.views.generic import RedirectView
+from django.urls import include, path, reverse_lazy
+
+from authorities.services import invitation_token_generator
+from portfolio import subscription_views
+from portfolio import views as portfolio_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
+    # A coordinator's invitation: choose a password, then log in to the admin.
+    path(
+        "accounts/invitation/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/invitation_set_password.html",
+            token_generator=invitation_token_generator,
+            success_url=reverse_lazy("invitation_complete"),
+            reset_url_token="set-password",
+        ),
+        name="invitation_accept",
+    ),
+    path(
+        "accounts/invitation/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/invitation_complete.html"),
+        name="invitation_complete",
+    ),
+    path("", portfolio_views.overview, name="home"),
+    path("interdependencies/", portfolio_views.interdependencies, name="interdependencies"),
+    path("interdependencies/network.json", portfolio_views.network_json, name="network_json"),
+    path("impact/", portfolio_views.impact, name="impact"),
+    path("initiatives/", include("initiatives.urls")),
+    path("authorities/", include("authorities.urls")),
+    # Summary emails: settings, one-click unsubscribe from a signed link, the secretariat's preview.
+    path("subscriptions/", subscription_views.subscription_settings, name="subscription_settings"),
+    path("unsubscribe/<str:token>/", subscription_views.unsubscribe, name="unsubscribe"),
+    path("summaries/preview/", subscription_views.summary_preview, name="summary_preview"),
+    path("summaries/preview/email.html", subscription_views.summary_preview_html, name="summary_preview_html"),
 ]

@@ -1,0 +1,44 @@
+"""Filters for the authority list: level, kind, region (by id) and free text over names and codes."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from portfolio.listing import IdMultipleChoiceFilter
+
+from .models import Authority, Kind, Level
+
+SEARCH_MAX_LENGTH = 100
+
+
+class AuthorityFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"), max_length=SEARCH_MAX_LENGTH)
+    level = django_filters.MultipleChoiceFilter(choices=Level.choices, label=_("Level"))
+    kind = django_filters.MultipleChoiceFilter(choices=Kind.choices, label=_("Kind"))
+    region_id = IdMultipleChoiceFilter(
+        queryset=Authority.objects.regions(), method="filter_region", label=_("Region")
+    )
+
+    class Meta:
+        model = Authority
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name_da__icontains=value) | Q(name_en__icontains=value) | Q(code__iexact=value))
+
+    def filter_region(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if not value:
+            return queryset
+        # The region itself belongs in its own region's list.
+        return queryset.filter(Q(region__in=value) | Q(pk__in=[region.pk for region in value]))
+
+    def error_messages(self) -> list[str]:
+        messages = []
+        for field_name, errors in self.errors.items():
+            label = self.filters[field_name].label if field_name in self.filters else ""
+            for error in errors:
+                messages.append(f"{label}: {error}" if label else str(error))
+        return messages

@@ -1,0 +1,699 @@
+"""Spreadsheet import and export of initiatives, participations, dependencies and milestones.
+
+Columns name things the way a person filling in a spreadsheet knows them:
+
+- an authority (`lead`, `authority`) by its official code (municipality 0101, region 1084) or,
+  for bodies without a code, by its exact Danish name ("Digitaliseringsstyrelsen");
+- a strategy by its period code ("2022-2025"), empty for initiatives outside the strategies;
+- an initiative by its strategy and code ("2022-2025" + "3.2").
+
+Every row is written through initiatives.services (or model validation that calls them), so an
+import keeps the lead participation and health lights current, refuses cycles, and leaves
+history records exactly like an edit in the admin. A row the user may not write (another
+authority's records, for a coordinator) is a row error like any other.
+"""
+
+import csv
+import datetime
+import io
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+from import_export.formats import base_formats
+from simple_history.utils import update_change_reason
+
+from authorities.models import Authority
+from authorities.scoping import (
+    can_edit_initiative,
+    coordinated_authority_ids,
+    initiatives_visible_to,
+    is_secretariat,
+)
+from portfolio.models import FocusArea, Strategy
+
+from .models import (
+    Criticality,
+    Dependency,
+    DependencyKind,
+    Health,
+    Initiative,
+    Milestone,
+    Participation,
+    Role,
+    Status,
+)
+from .services import (
+    dependency_add,
+    dependency_update,
+    initiative_create,
+    initiative_update,
+    participation_set,
+)
+
+# --- Reading the file ------------------------------------------------------------------------------
+
+# Tried in order. UTF-8 (with or without the BOM Excel writes for "CSV UTF-8") first: cp1252 would
+# decode any byte string, so it can only be the fallback — it is what Excel on Windows writes as
+# plain "CSV", and a superset of latin-1 for the Danish letters.
+TEXT_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+# Danish letters as they look when UTF-8 was decoded as cp1252 and saved again ("KÃ¸benhavn").
+MOJIBAKE = ("Ã¦", "Ã¸", "Ã¥", "Ã†", "Ã˜", "Ã…", "Ã©", "\ufffd")
+
+
+class UnreadableFile(ValueError):
+    """The upload is not text in an encoding a spreadsheet writes."""
+
+
+def decode_spreadsheet_text(raw: bytes) -> tuple[str, str]:
+    """The text of a CSV upload and the encoding it was in; no choice asked of the user."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" and some Mac exports.
+        return raw.decode("utf-16"), "utf-16"
+    if b"\x00" in raw:
+        raise UnreadableFile(_("The file is not a text (CSV) file. Choose xlsx for Excel workbooks."))
+    for encoding in TEXT_ENCODINGS:
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(_("The file's text encoding could not be recognised. Save it as CSV UTF-8."))
+
+
+def normalise_csv(raw: bytes) -> bytes:
+    """UTF-8, comma-separated CSV from what a spreadsheet wrote (any encoding, ; or , or tab).
+
+    Danish Excel separates fields with semicolons, because the comma is the decimal mark.
+    """
+    text, _encoding = decode_spreadsheet_text(raw)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    if delimiter != ",":
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        text = out.getvalue()
+    return text.encode("utf-8")
+
+
+class SpreadsheetCSV(base_formats.CSV):
+    """CSV in whatever encoding and separator the spreadsheet used (see normalise_csv).
+
+    Read as bytes (binary, for django-import-export) so that decoding happens here, where the
+    encoding is detected, and not in the temporary storage with one fixed encoding.
+    """
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, str):
+            in_stream = in_stream.encode("utf-8")
+        return super().create_dataset(normalise_csv(in_stream).decode("utf-8"), **kwargs)
+
+
+IMPORT_FORMATS = [SpreadsheetCSV, base_formats.XLSX]
+EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
+
+
+# --- Cell widgets ----------------------------------------------------------------------------------
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def find_authority(value) -> Authority:
+    """An authority by official code or exact Danish name; ValueError naming the cell otherwise."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # A spreadsheet turns "0101" into the number 101; municipality codes have four digits.
+        text = f"{int(value):04d}"
+    else:
+        text = cell_text(value)
+    if not text:
+        raise ValueError(_("An authority is required."))
+    if text.isdigit() and len(text) < 4:
+        text = text.zfill(4)
+    matches = list(Authority.objects.filter(Q(code=text) | Q(name_da__iexact=text))[:2])
+    by_code = [authority for authority in matches if authority.code == text]
+    if len(by_code) == 1:
+        return by_code[0]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise ValueError(_("“%(value)s” matches more than one authority; use its official code.") % {"value": text})
+    raise ValueError(
+        _("Unknown authority “%(value)s”: use the official code (e.g. 0101) or the exact Danish name.")
+        % {"value": text}
+    )
+
+
+def authority_label(authority: Authority | None) -> str:
+    if authority is None:
+        return ""
+    return authority.code or authority.name_da
+
+
+class AuthorityWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        return find_authority(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return authority_label(value)
+
+
+def find_strategy(value) -> Strategy | None:
+    text = cell_text(value)
+    if not text:
+        return None
+    strategy = Strategy.objects.filter(code=text).first()
+    if strategy is None:
+        raise ValueError(_("Unknown strategy “%(value)s”: use its period, e.g. 2022-2025.") % {"value": text})
+    return strategy
+
+
+class StrategyWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        return find_strategy(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return value.code if value else ""
+
+
+class FocusAreaWidget(widgets.Widget):
+    """A focus area by its code within the row's strategy."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            return None
+        strategy = find_strategy((row or {}).get("strategy"))
+        area = FocusArea.objects.filter(strategy=strategy, code=text).first()
+        if area is None:
+            raise ValueError(_("The strategy has no focus area “%(value)s”.") % {"value": text})
+        return area
+
+    def render(self, value, obj=None, **kwargs):
+        return value.code if value else ""
+
+
+# Danish words people write in a spreadsheet, whatever the translation catalogue says.
+DANISH_CHOICE_WORDS = {
+    "planlagt": "planned", "aktiv": "active", "igangværende": "active", "afsluttet": "completed",
+    "gennemført": "completed", "sat på pause": "paused", "pause": "paused", "annulleret": "cancelled",
+    "aflyst": "cancelled", "grøn": "green", "gul": "yellow", "rød": "red", "ansvarlig": "lead",
+    "medejer": "co_owner", "bidragyder": "contributor", "implementerer": "implementer", "hørt": "consulted",
+    "forudsætning": "prerequisite", "fælles infrastruktur": "shared_infrastructure",
+    "dataudveksling": "data_exchange", "lovgrundlag": "legal_basis", "finansiering": "funding",
+    "lav": "low", "mellem": "medium", "middel": "medium", "høj": "high",
+}
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice by its key or its English or Danish label, in any case."""
+
+    def __init__(self, choices, default, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = choices
+        self.default = default
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value).lower()
+        if not text:
+            return self.default
+        text = DANISH_CHOICE_WORDS.get(text, text)
+        for key, label in self.choices.choices:
+            names = {key.lower()}
+            for language in ("en", "da"):
+                with translation.override(language):
+                    names.add(str(label).lower())
+            if text in names:
+                return key
+        allowed = ", ".join(key for key, _label in self.choices.choices)
+        raise ValueError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": cell_text(value), "allowed": allowed})
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y")
+
+
+class DateWidget(widgets.Widget):
+    """ISO dates, the Danish day-month-year forms, and the date cells of a workbook."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or value == "":
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = cell_text(value)
+        for date_format in DATE_FORMATS:
+            try:
+                return datetime.datetime.strptime(text, date_format).date()
+            except ValueError:
+                continue
+        raise ValueError(_("“%(value)s” is not a date; write e.g. 2025-06-30.") % {"value": text})
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+class KronerWidget(widgets.Widget):
+    """Whole kroner; accepts 1.500.000, 1 500 000 and workbook numbers."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or value == "":
+            return None
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return int(value)
+        text = cell_text(value).replace(" ", "").replace("\xa0", "").removesuffix("kr.").removesuffix("kr")
+        text = text.replace(".", "").replace(",", ".")
+        try:
+            return int(Decimal(text))
+        except InvalidOperation:
+            raise ValueError(_("“%(value)s” is not an amount in kroner.") % {"value": cell_text(value)}) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value
+
+
+class TextWidget(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        return cell_text(value)
+
+
+# --- Resources -------------------------------------------------------------------------------------
+
+
+class ScopedResource(resources.ModelResource):
+    """A resource that knows who imports, refuses rows outside their scope, and checks encoding."""
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.file_name = ""
+        self.seen_keys: dict[tuple, int] = {}
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.user is None or is_secretariat(self.user)
+
+    def own_authority_ids(self) -> frozenset[int]:
+        return coordinated_authority_ids(self.user)
+
+    def before_import(self, dataset, **kwargs):
+        self.file_name = kwargs.get("file_name") or ""
+        self.seen_keys = {}
+        # Spreadsheets keep stray spaces and the BOM in headers; match columns regardless.
+        if dataset.headers:
+            dataset.headers = [cell_text(header).lstrip("\ufeff").strip().lower() for header in dataset.headers]
+
+    def before_import_row(self, row, **kwargs):
+        for column, value in row.items():
+            if isinstance(value, str) and any(marker in value for marker in MOJIBAKE):
+                raise ValidationError(
+                    {
+                        column: _(
+                            "“%(value)s” looks wrongly encoded (Danish letters garbled). "
+                            "Save the file as “CSV UTF-8” or xlsx and import it again."
+                        )
+                        % {"value": value}
+                    }
+                )
+        key = self.row_key(row)
+        if key is not None:
+            number = kwargs.get("row_number")
+            first = self.seen_keys.setdefault(key, number)
+            if first != number:
+                raise ValidationError(
+                    _("This row repeats the record on line %(line)s (same %(what)s).")
+                    % {"line": first, "what": self.key_description()}
+                )
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        # A new row is never "unchanged", even when all its values are the defaults.
+        if instance.pk is None:
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def row_key(self, row) -> tuple | None:
+        return None
+
+    def key_description(self) -> str:
+        return ""
+
+    def change_reason(self) -> str:
+        return _("Imported from %(file)s") % {"file": self.file_name} if self.file_name else _("Imported")
+
+    def record_reason(self, obj) -> None:
+        update_change_reason(obj, self.change_reason())
+
+    def find_initiative(self, strategy_value, code_value) -> Initiative:
+        strategy = find_strategy(strategy_value)
+        code = cell_text(code_value)
+        if not code:
+            raise ValueError(_("An initiative code is required."))
+        initiative = Initiative.objects.select_related("lead").filter(strategy=strategy, code=code).first()
+        if initiative is None:
+            where = strategy.code if strategy else _("outside the strategies")
+            raise ValueError(_("No initiative %(code)s (%(where)s).") % {"code": code, "where": where})
+        return initiative
+
+
+class InitiativeResource(ScopedResource):
+    """Initiatives, one per row, identified by strategy and code."""
+
+    strategy = fields.Field(attribute="strategy", column_name="strategy", widget=StrategyWidget())
+    code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
+    title_da = fields.Field(attribute="title_da", column_name="title_da", widget=TextWidget())
+    title_en = fields.Field(attribute="title_en", column_name="title_en", widget=TextWidget())
+    description_da = fields.Field(attribute="description_da", column_name="description_da", widget=TextWidget())
+    description_en = fields.Field(attribute="description_en", column_name="description_en", widget=TextWidget())
+    focus_area = fields.Field(attribute="focus_area", column_name="focus_area", widget=FocusAreaWidget())
+    lead = fields.Field(attribute="lead", column_name="lead", widget=AuthorityWidget())
+    status = fields.Field(attribute="status", column_name="status", widget=ChoiceWidget(Status, Status.PLANNED))
+    baseline_start = fields.Field(attribute="baseline_start", column_name="baseline_start", widget=DateWidget())
+    baseline_end = fields.Field(attribute="baseline_end", column_name="baseline_end", widget=DateWidget())
+    forecast_start = fields.Field(attribute="forecast_start", column_name="forecast_start", widget=DateWidget())
+    forecast_end = fields.Field(attribute="forecast_end", column_name="forecast_end", widget=DateWidget())
+    baseline_budget = fields.Field(attribute="baseline_budget", column_name="baseline_budget", widget=KronerWidget())
+    forecast_cost = fields.Field(attribute="forecast_cost", column_name="forecast_cost", widget=KronerWidget())
+    expected_benefits = fields.Field(
+        attribute="expected_benefits", column_name="expected_benefits", widget=TextWidget()
+    )
+    benefits_health = fields.Field(
+        attribute="benefits_health", column_name="benefits_health", widget=ChoiceWidget(Health, Health.GREEN)
+    )
+    health = fields.Field(attribute="health", column_name="health", readonly=True)
+
+    class Meta:
+        model = Initiative
+        fields = (
+            "strategy", "code", "title_da", "title_en", "description_da", "description_en", "focus_area",
+            "lead", "status", "baseline_start", "baseline_end", "forecast_start", "forecast_end",
+            "baseline_budget", "forecast_cost", "expected_benefits", "benefits_health", "health",
+        )
+        import_id_fields = ("strategy", "code")
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_bulk = False  # every row through the services, so history and lead sync happen
+
+    def get_queryset(self):
+        return Initiative.objects.select_related("strategy", "focus_area", "lead")
+
+    def filter_export(self, queryset, **kwargs):
+        return initiatives_visible_to(self.user, queryset) if self.user is not None else queryset
+
+    def get_instance(self, instance_loader, row):
+        try:
+            strategy = find_strategy(row.get("strategy"))
+        except ValueError as error:
+            raise ValidationError({"strategy": str(error)}) from None
+        return self.get_queryset().filter(strategy=strategy, code=cell_text(row.get("code"))).first()
+
+    def row_key(self, row):
+        return (cell_text(row.get("strategy")), cell_text(row.get("code")))
+
+    def key_description(self) -> str:
+        return _("strategy and code")
+
+    def import_instance(self, instance, row, **kwargs):
+        if not instance._state.adding and not self.is_secretariat and not can_edit_initiative(self.user, instance):
+            raise ValidationError(
+                {
+                    "code": _("Initiative %(code)s is led by %(lead)s; you can import only your own authority's initiatives.")
+                    % {"code": instance.code, "lead": instance.lead}
+                }
+            )
+        super().import_instance(instance, row, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        if not self.is_secretariat and instance.lead_id and instance.lead_id not in self.own_authority_ids():
+            errors["lead"] = ValidationError(
+                _("%(lead)s is not your authority; you can import only initiatives your authority leads.")
+                % {"lead": instance.lead}
+            )
+        super().validate_instance(instance, errors, validate_unique)
+
+    def do_instance_save(self, instance, is_create):
+        values = {
+            field.attname: getattr(instance, field.attname)
+            for field in Initiative._meta.concrete_fields
+            if field.name not in {"id", "lead", "created_at", "updated_at", "schedule_health", "cost_health", "health"}
+        }
+        if is_create:
+            saved = initiative_create(lead=instance.lead, **values)
+        else:
+            saved = initiative_update(
+                initiative=Initiative.objects.get(pk=instance.pk), lead_id=instance.lead_id, **values
+            )
+        instance.pk = saved.pk
+        instance._state.adding = False
+        instance.schedule_health, instance.cost_health, instance.health = (
+            saved.schedule_health, saved.cost_health, saved.health,
+        )
+        self.record_reason(saved)
+
+
+class ParticipationResource(ScopedResource):
+    """Authorities taking part in initiatives. The lead's row follows the initiative's lead column."""
+
+    strategy = fields.Field(column_name="strategy", attribute="initiative__strategy", readonly=True, widget=StrategyWidget())
+    initiative = fields.Field(column_name="initiative", attribute="initiative__code", readonly=True)
+    authority = fields.Field(column_name="authority", attribute="authority", readonly=True, widget=AuthorityWidget())
+    role = fields.Field(column_name="role", attribute="role", widget=ChoiceWidget(Role, Role.CONTRIBUTOR))
+
+    class Meta:
+        model = Participation
+        fields = ("strategy", "initiative", "authority", "role")
+        import_id_fields = ("strategy", "initiative", "authority")
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_bulk = False
+
+    def get_queryset(self):
+        return Participation.objects.select_related("initiative__strategy", "initiative__lead", "authority")
+
+    def filter_export(self, queryset, **kwargs):
+        if self.user is None or self.is_secretariat:
+            return queryset
+        return queryset.filter(initiative__in=initiatives_visible_to(self.user).values("pk"))
+
+    def row_key(self, row):
+        return (cell_text(row.get("strategy")), cell_text(row.get("initiative")), cell_text(row.get("authority")))
+
+    def key_description(self) -> str:
+        return _("initiative and authority")
+
+    def resolve(self, row) -> tuple[Initiative, Authority]:
+        errors = {}
+        initiative = authority = None
+        try:
+            initiative = self.find_initiative(row.get("strategy"), row.get("initiative"))
+        except ValueError as error:
+            errors["initiative"] = str(error)
+        try:
+            authority = find_authority(row.get("authority"))
+        except ValueError as error:
+            errors["authority"] = str(error)
+        if errors:
+            raise ValidationError(errors)
+        return initiative, authority
+
+    def get_instance(self, instance_loader, row):
+        initiative, authority = self.resolve(row)
+        return self.get_queryset().filter(initiative=initiative, authority=authority).first()
+
+    def init_instance(self, row=None):
+        initiative, authority = self.resolve(row)
+        return Participation(initiative=initiative, authority=authority)
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        if instance.role == Role.LEAD or (instance.pk and Participation.objects.filter(pk=instance.pk, role=Role.LEAD).exists()):
+            raise ValidationError(
+                {"role": _("The lead is set by the initiative's lead column, not by a participation row.")}
+            )
+        if not self.is_secretariat:
+            own = self.own_authority_ids()
+            leads = instance.initiative.lead_id in own
+            # A participant may change its own role in another authority's initiative, not join one.
+            own_existing_row = instance.pk is not None and instance.authority_id in own
+            if not (leads or own_existing_row):
+                raise ValidationError(
+                    {
+                        "initiative": _("Initiative %(code)s is led by %(lead)s; you can import participations only for initiatives your authority leads.")
+                        % {"code": instance.initiative.code, "lead": instance.initiative.lead}
+                    }
+                )
+
+    def do_instance_save(self, instance, is_create):
+        saved = participation_set(initiative=instance.initiative, authority=instance.authority, role=instance.role)
+        instance.pk = saved.pk
+        instance._state.adding = False
+        self.record_reason(saved)
+
+
+class DependencyResource(ScopedResource):
+    """`initiative` depends on `depends_on`; each side named by strategy and code."""
+
+    source_strategy = fields.Field(column_name="strategy", attribute="source__strategy", readonly=True, widget=StrategyWidget())
+    source = fields.Field(column_name="initiative", attribute="source__code", readonly=True)
+    target_strategy = fields.Field(column_name="depends_on_strategy", attribute="target__strategy", readonly=True, widget=StrategyWidget())
+    target = fields.Field(column_name="depends_on", attribute="target__code", readonly=True)
+    kind = fields.Field(column_name="kind", attribute="kind", widget=ChoiceWidget(DependencyKind, DependencyKind.PREREQUISITE))
+    criticality = fields.Field(column_name="criticality", attribute="criticality", widget=ChoiceWidget(Criticality, Criticality.MEDIUM))
+    needed_by = fields.Field(column_name="needed_by", attribute="needed_by", widget=DateWidget())
+    note = fields.Field(column_name="note", attribute="note", widget=TextWidget())
+
+    class Meta:
+        model = Dependency
+        fields = ("source_strategy", "source", "target_strategy", "target", "kind", "criticality", "needed_by", "note")
+        import_id_fields = ("source_strategy", "source", "target_strategy", "target")
+        skip_unchanged = True
+        report_skipped = True
+        # full_clean runs in the services below; the cycle check must see the rows saved so far.
+        clean_model_instances = False
+        use_bulk = False
+
+    def get_queryset(self):
+        return Dependency.objects.select_related(
+            "source__strategy", "source__lead", "target__strategy", "target__lead"
+        )
+
+    def filter_export(self, queryset, **kwargs):
+        if self.user is None or self.is_secretariat:
+            return queryset
+        return queryset.filter(source__in=initiatives_visible_to(self.user).values("pk"))
+
+    def row_key(self, row):
+        return tuple(cell_text(row.get(column)) for column in ("strategy", "initiative", "depends_on_strategy", "depends_on"))
+
+    def key_description(self) -> str:
+        return _("initiative and depends-on initiative")
+
+    def resolve(self, row) -> tuple[Initiative, Initiative]:
+        errors = {}
+        source = target = None
+        try:
+            source = self.find_initiative(row.get("strategy"), row.get("initiative"))
+        except ValueError as error:
+            errors["source"] = str(error)
+        try:
+            target = self.find_initiative(row.get("depends_on_strategy"), row.get("depends_on"))
+        except ValueError as error:
+            errors["target"] = str(error)
+        if errors:
+            raise ValidationError(errors)
+        return source, target
+
+    def get_instance(self, instance_loader, row):
+        source, target = self.resolve(row)
+        return self.get_queryset().filter(source=source, target=target).first()
+
+    def init_instance(self, row=None):
+        source, target = self.resolve(row)
+        return Dependency(source=source, target=target)
+
+    def import_instance(self, instance, row, **kwargs):
+        if not self.is_secretariat and instance.source.lead_id not in self.own_authority_ids():
+            raise ValidationError(
+                {
+                    "source": _("Initiative %(code)s is led by %(lead)s; you can import dependencies only of initiatives your authority leads.")
+                    % {"code": instance.source.code, "lead": instance.source.lead}
+                }
+            )
+        super().import_instance(instance, row, **kwargs)
+
+    def do_instance_save(self, instance, is_create):
+        values = {
+            "kind": instance.kind,
+            "criticality": instance.criticality,
+            "needed_by": instance.needed_by,
+            "note": instance.note,
+        }
+        if is_create:
+            saved = dependency_add(source=instance.source, target=instance.target, **values)
+        else:
+            saved = dependency_update(dependency=Dependency.objects.get(pk=instance.pk), **values)
+        instance.pk = saved.pk
+        instance._state.adding = False
+        self.record_reason(saved)
+
+
+class MilestoneResource(ScopedResource):
+    """Milestones of initiatives, identified by initiative and Danish title."""
+
+    strategy = fields.Field(column_name="strategy", attribute="initiative__strategy", readonly=True, widget=StrategyWidget())
+    initiative = fields.Field(column_name="initiative", attribute="initiative__code", readonly=True)
+    title_da = fields.Field(column_name="title_da", attribute="title_da", widget=TextWidget())
+    title_en = fields.Field(column_name="title_en", attribute="title_en", widget=TextWidget())
+    baseline_date = fields.Field(column_name="baseline_date", attribute="baseline_date", widget=DateWidget())
+    forecast_date = fields.Field(column_name="forecast_date", attribute="forecast_date", widget=DateWidget())
+    done_on = fields.Field(column_name="done_on", attribute="done_on", widget=DateWidget())
+
+    class Meta:
+        model = Milestone
+        fields = ("strategy", "initiative", "title_da", "title_en", "baseline_date", "forecast_date", "done_on")
+        import_id_fields = ("strategy", "initiative", "title_da")
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_bulk = False
+
+    def get_queryset(self):
+        return Milestone.objects.select_related("initiative__strategy", "initiative__lead")
+
+    def filter_export(self, queryset, **kwargs):
+        if self.user is None or self.is_secretariat:
+            return queryset
+        return queryset.filter(initiative__in=initiatives_visible_to(self.user).values("pk"))
+
+    def row_key(self, row):
+        return (cell_text(row.get("strategy")), cell_text(row.get("initiative")), cell_text(row.get("title_da")))
+
+    def key_description(self) -> str:
+        return _("initiative and title")
+
+    def resolve(self, row) -> Initiative:
+        try:
+            return self.find_initiative(row.get("strategy"), row.get("initiative"))
+        except ValueError as error:
+            raise ValidationError({"initiative": str(error)}) from None
+
+    def get_instance(self, instance_loader, row):
+        initiative = self.resolve(row)
+        return self.get_queryset().filter(initiative=initiative, title_da=cell_text(row.get("title_da"))).first()
+
+    def init_instance(self, row=None):
+        return Milestone(initiative=self.resolve(row))
+
+    def import_instance(self, instance, row, **kwargs):
+        if not self.is_secretariat and instance.initiative.lead_id not in self.own_authority_ids():
+            raise ValidationError(
+                {
+                    "initiative": _("Initiative %(code)s is led by %(lead)s; you can import milestones only of initiatives your authority leads.")
+                    % {"code": instance.initiative.code, "lead": instance.initiative.lead}
+                }
+            )
+        super().import_instance(instance, row, **kwargs)
+
+    def do_instance_save(self, instance, is_create):
+        instance.save()
+        self.record_reason(instance)

@@ -1,0 +1,276 @@
+"""Reads for the initiative page: participants, milestones and their timeline, health with reasons,
+the dependency neighbourhood (table and graph) and the change history, each in a fixed number of
+queries whatever the size of the portfolio."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from authorities.models import localized
+
+from .models import Dependency, Health, Initiative, Milestone, Participation, Role
+
+PARTICIPANT_LIMIT = 200
+MILESTONE_LIMIT = 50
+NEIGHBOUR_LIMIT = 100  # per direction, in the table and the graph
+HISTORY_LIMIT = 25  # entries shown, from the four histories together
+ROLE_ORDER = [Role.LEAD, Role.CO_OWNER, Role.IMPLEMENTER, Role.CONTRIBUTOR, Role.CONSULTED]
+# Fields whose change is not news to a reader of the history.
+UNTRACKED_FIELDS = {"id", "created_at", "updated_at", "schedule_health", "cost_health", "health"}
+TIMELINE_WIDTH = 1000  # SVG user units; the CSP forbids style attributes, SVG attributes are fine
+
+
+def initiative_page(initiative: Initiative) -> dict:
+    today = timezone.localdate()
+    milestones = list(initiative.milestones.all()[:MILESTONE_LIMIT])
+    upstream = list(
+        Dependency.objects.filter(source=initiative)
+        .select_related("target", "target__lead", "target__summary")
+        .order_by("target__code", "pk")[:NEIGHBOUR_LIMIT]
+    )
+    downstream = list(
+        Dependency.objects.filter(target=initiative)
+        .select_related("source", "source__lead", "source__summary")
+        .order_by("source__code", "pk")[:NEIGHBOUR_LIMIT]
+    )
+    summary = getattr(initiative, "summary", None)
+    return {
+        "participant_groups": participant_groups(initiative),
+        "milestones": [{"milestone": m, "missed": m.is_missed(today)} for m in milestones],
+        "timeline": timeline(initiative, milestones, today),
+        "health": health_lights(initiative),
+        "summary": summary,
+        "upstream": upstream,
+        "downstream": downstream,
+        "upstream_more": (summary.upstream_direct if summary else len(upstream)) > len(upstream),
+        "downstream_more": (summary.downstream_direct if summary else len(downstream)) > len(downstream),
+        "graph": neighbourhood_graph(initiative, upstream, downstream),
+        "history": change_history(initiative),
+        "today": today,
+    }
+
+
+def participant_groups(initiative: Initiative) -> list[dict]:
+    participations = list(
+        Participation.objects.filter(initiative=initiative)
+        .select_related("authority")
+        .order_by("authority__name_da")[: PARTICIPANT_LIMIT + 1]
+    )
+    groups = []
+    for role in ROLE_ORDER:
+        members = [p.authority for p in participations[:PARTICIPANT_LIMIT] if p.role == role]
+        if members:
+            groups.append({"role": role.label, "authorities": members})
+    return groups
+
+
+@dataclass
+class Timeline:
+    """Positions (0..TIMELINE_WIDTH) of the initiative's periods and milestones between two years."""
+
+    width: int
+    start_year: int
+    end_year: int
+    years: list[dict] = field(default_factory=list)
+    baseline: dict | None = None
+    forecast: dict | None = None
+    markers: list[dict] = field(default_factory=list)
+    today_x: float | None = None
+
+
+def timeline(initiative: Initiative, milestones: list[Milestone], today: datetime.date) -> Timeline | None:
+    dates = [d for d in (initiative.baseline_start, initiative.baseline_end, initiative.forecast_start,
+                         initiative.forecast_end) if d]
+    dates += [m.expected_date for m in milestones]
+    if not dates:
+        return None
+    start = datetime.date(min(dates).year, 1, 1)
+    end = datetime.date(max(dates).year + 1, 1, 1)
+    days = (end - start).days
+
+    def x(day: datetime.date) -> float:
+        return round(TIMELINE_WIDTH * (day - start).days / days, 1)
+
+    def bar(first, last):
+        if not (first and last):
+            return None
+        return {"x": x(first), "width": max(2.0, round(x(last) - x(first), 1))}
+
+    result = Timeline(width=TIMELINE_WIDTH, start_year=start.year, end_year=end.year - 1)
+    result.years = [{"year": year, "x": x(datetime.date(year, 1, 1))} for year in range(start.year, end.year)]
+    result.baseline = bar(initiative.baseline_start, initiative.baseline_end)
+    result.forecast = bar(initiative.forecast_start, initiative.forecast_end)
+    result.markers = [
+        {"x": x(m.expected_date), "done": m.done_on is not None, "missed": m.is_missed(today), "title": m.title}
+        for m in milestones
+    ]
+    if start <= today < end:
+        result.today_x = x(today)
+    return result
+
+
+def health_lights(initiative: Initiative) -> list[dict]:
+    assessment = initiative.assess_health()
+    return [
+        {"name": _("Schedule"), "light": assessment.schedule, "label": Health(assessment.schedule).label,
+         "reason": assessment.schedule_reason},
+        {"name": _("Cost"), "light": assessment.cost, "label": Health(assessment.cost).label,
+         "reason": assessment.cost_reason},
+        {"name": _("Benefits"), "light": assessment.benefits, "label": Health(assessment.benefits).label,
+         "reason": _("set by hand by the initiative's lead: will the expected benefits be realised?")},
+        {"name": _("Overall"), "light": assessment.overall, "label": Health(assessment.overall).label,
+         "reason": _("the worst of the three lights"), "overall": True},
+    ]
+
+
+def _node(initiative: Initiative, role: str) -> dict:
+    summary = getattr(initiative, "summary", None)
+    return {
+        "data": {
+            "id": f"i{initiative.pk}",
+            "label": initiative.code,
+            "title": initiative.title,
+            "lead": initiative.lead.name,
+            "level": initiative.lead.level,
+            "health": initiative.health,
+            "role": role,
+            "at_risk": bool(summary and summary.at_risk),
+            "illustrative": initiative.is_illustrative,
+            "url": reverse("initiatives:detail", args=[initiative.pk]),
+        }
+    }
+
+
+def neighbourhood_graph(initiative: Initiative, upstream: list[Dependency], downstream: list[Dependency]) -> dict:
+    """Cytoscape elements: the initiative, what it depends on and what depends on it."""
+    nodes = {initiative.pk: _node(initiative, "self")}
+    edges = []
+    for dependency in upstream:
+        nodes.setdefault(dependency.target_id, _node(dependency.target, "upstream"))
+    for dependency in downstream:
+        nodes.setdefault(dependency.source_id, _node(dependency.source, "downstream"))
+    for dependency in [*upstream, *downstream]:
+        edges.append({
+            "data": {
+                "id": f"d{dependency.pk}",
+                "source": f"i{dependency.source_id}",
+                "target": f"i{dependency.target_id}",
+                "criticality": dependency.criticality,
+            }
+        })
+    return {"nodes": list(nodes.values()), "edges": edges}
+
+
+@dataclass
+class HistoryEntry:
+    """One change: when, by whom, and what, in words."""
+
+    when: datetime.datetime
+    who: str
+    what: str
+    details: list[str] = field(default_factory=list)
+
+
+def _who(record) -> str:
+    user = record.history_user
+    if user is None:
+        return _("the system")
+    return user.get_full_name() or user.get_username()
+
+
+def _display(field_, value) -> str:
+    if value in (None, ""):
+        return "–"
+    if field_.choices:
+        return str(dict(field_.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    text = str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _initiative_changes(newer, older) -> list[str]:
+    changes = []
+    for field_ in Initiative._meta.concrete_fields:
+        if field_.name in UNTRACKED_FIELDS:
+            continue
+        before, after = getattr(older, field_.attname), getattr(newer, field_.attname)
+        if before == after:
+            continue
+        if field_.is_relation:
+            changes.append(str(field_.verbose_name).capitalize())
+        else:
+            changes.append(f"{str(field_.verbose_name).capitalize()}: {_display(field_, before)} → {_display(field_, after)}")
+    return changes
+
+
+def change_history(initiative: Initiative) -> list[HistoryEntry]:
+    """The newest changes to the initiative, its participants, milestones and dependencies (4 queries)."""
+    entries: list[HistoryEntry] = []
+    # One record more than shown, to tell what the oldest shown record changed.
+    records = list(
+        initiative.history.select_related("history_user").order_by("-history_date", "-history_id")[: HISTORY_LIMIT + 1]
+    )
+    # Pairs each record with the one before it (None for the oldest fetched); no records, no pairs
+    # (a bulk-loaded portfolio has no history rows).
+    for newer, older in zip(records, [*records[1:], None][: len(records)], strict=True):
+        if len(entries) == HISTORY_LIMIT:
+            break
+        if newer.history_type == "+":
+            entries.append(HistoryEntry(newer.history_date, _who(newer), _("Initiative created")))
+        elif newer.history_type == "-":
+            entries.append(HistoryEntry(newer.history_date, _who(newer), _("Initiative deleted")))
+        elif older is not None:
+            changes = _initiative_changes(newer, older)
+            if changes:
+                entries.append(HistoryEntry(newer.history_date, _who(newer), _("Initiative changed"), changes))
+        else:
+            entries.append(HistoryEntry(newer.history_date, _who(newer), _("Initiative changed")))
+
+    for record in (
+        Participation.history.filter(initiative_id=initiative.pk)
+        .select_related("history_user", "authority")
+        .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
+    ):
+        params = {"authority": record.authority.name, "role": Role(record.role).label.lower()}
+        what = {
+            "+": _("%(authority)s added as %(role)s"),
+            "~": _("%(authority)s now takes part as %(role)s"),
+            "-": _("%(authority)s removed (was %(role)s)"),
+        }[record.history_type] % params
+        entries.append(HistoryEntry(record.history_date, _who(record), what))
+
+    for record in (
+        Milestone.history.filter(initiative_id=initiative.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
+    ):
+        title = localized(record.title_da, record.title_en)
+        what = {"+": _("Milestone added: %(title)s"), "~": _("Milestone changed: %(title)s"),
+                "-": _("Milestone removed: %(title)s")}[record.history_type] % {"title": title}
+        dates = [f"{_('baseline date')}: {record.baseline_date:%d.%m.%Y}"]
+        if record.forecast_date:
+            dates.append(f"{_('forecast date')}: {record.forecast_date:%d.%m.%Y}")
+        if record.done_on:
+            dates.append(f"{_('done on')}: {record.done_on:%d.%m.%Y}")
+        entries.append(HistoryEntry(record.history_date, _who(record), what, dates))
+
+    for record in (
+        Dependency.history.filter(Q(source_id=initiative.pk) | Q(target_id=initiative.pk))
+        .select_related("history_user", "source", "target")
+        .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
+    ):
+        # The initiative at the other end may since have been deleted.
+        params = {"source": getattr(record.source, "code", "?"), "target": getattr(record.target, "code", "?")}
+        what = {"+": _("Dependency added: %(source)s depends on %(target)s"),
+                "~": _("Dependency changed: %(source)s depends on %(target)s"),
+                "-": _("Dependency removed: %(source)s no longer depends on %(target)s")}[record.history_type] % params
+        entries.append(HistoryEntry(record.history_date, _who(record), what,
+                                    [f"{_('criticality')}: {record.get_criticality_display()}"]))
+
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:HISTORY_LIMIT]

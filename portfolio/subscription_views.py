@@ -1,0 +1,98 @@
+"""Summary-email pages: subscription settings, unsubscribe from a signed link, and the
+secretariat's preview of anyone's summary. Thin: the decisions live in portfolio.notifications."""
+
+from csp.decorators import csp_replace
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from authorities.scoping import is_secretariat
+
+from . import notifications
+from .subscription_forms import PreviewForm, SubscriptionForm
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subscription_settings(request):
+    subscription = notifications.subscription_for(request.user)
+    secretariat = is_secretariat(request.user)
+    if request.method == "POST":
+        form = SubscriptionForm(request.POST, user=request.user, is_secretariat=secretariat)
+        if form.is_valid():
+            data = form.cleaned_data
+            notifications.subscription_update(
+                subscription=subscription,
+                scope=data["scope"],
+                frequency=data["frequency"],
+                language=data["language"],
+                send_when_empty=data["send_when_empty"],
+                authorities=data["authorities"],
+                strategies=data["strategies"],
+                initiatives=data["initiative_ids"],
+            )
+            messages.success(request, _("Your summary settings are saved."))
+            return redirect("subscription_settings")
+    else:
+        form = SubscriptionForm(
+            initial=SubscriptionForm.initial_for(subscription), user=request.user, is_secretariat=secretariat
+        )
+    return render(
+        request, "portfolio/subscriptions/settings.html", {"form": form, "subscription": subscription}
+    )
+
+
+# The signed token is the authorisation: mail clients POST here without a session or a CSRF
+# token (RFC 8058 one-click), so this view alone is exempt from CSRF.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    try:
+        user = notifications.user_from_unsubscribe_token(token)
+    except signing.SignatureExpired:
+        return render(request, "portfolio/subscriptions/unsubscribe_expired.html", status=410)
+    except (signing.BadSignature, ValueError, notifications.User.DoesNotExist):
+        return render(request, "portfolio/subscriptions/unsubscribe_invalid.html", status=400)
+    if request.method == "POST":
+        notifications.subscription_unsubscribe(user=user)
+        return render(request, "portfolio/subscriptions/unsubscribe_done.html", {"subscribed_user": user})
+    return render(request, "portfolio/subscriptions/unsubscribe_confirm.html", {"subscribed_user": user})
+
+
+def _preview(request):
+    if not is_secretariat(request.user):
+        raise PermissionDenied
+    form = PreviewForm(request.GET or None)
+    built = None
+    if form.is_valid():
+        built = notifications.preview_summary(user=form.cleaned_data["user"], date=form.cleaned_data["date"])
+    return form, built
+
+
+@login_required
+def summary_preview(request):
+    form, built = _preview(request)
+    return render(request, "portfolio/subscriptions/preview.html", {"form": form, "built": built})
+
+
+# The email's HTML carries inline styles (as emails must); it is shown in a sandboxed frame on the
+# preview page, so this response alone allows inline styles and being framed by the site itself.
+@login_required
+@xframe_options_sameorigin
+def summary_preview_html(request):
+    form, built = _preview(request)
+    if built is None:
+        return HttpResponse(status=400)
+
+    @csp_replace({"style-src": ["'self'", "'unsafe-inline'"], "frame-ancestors": ["'self'"]})
+    def respond(request):
+        return HttpResponse(built.rendered.html)
+
+    return respond(request)

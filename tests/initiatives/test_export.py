@@ -1,0 +1,113 @@
+"""The CSV and Excel exports hold exactly the filtered rows, in the list's order, with its columns."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from initiatives.exports import COLUMNS
+from tests.portfolio.dashboard_builders import build_portfolio
+
+IN_2022 = {"strategy": "2022-2025"}
+ENGLISH_HEADERS = [
+    "Code", "Title", "Strategy", "Lead authority", "Level", "Status", "Health", "Forecast start",
+    "Forecast end", "Baseline end", "At risk", "Depended on by (transitive)", "Illustrative",
+]
+
+
+@pytest.fixture
+def portfolio(db, strategy_2022, digst, kobenhavn, region_midtjylland):
+    return build_portfolio(strategy=strategy_2022, size=5, central=digst, municipality=kobenhavn,
+                           region=region_midtjylland)
+
+
+@pytest.fixture
+def analyst_client(client, analyst):
+    client.force_login(analyst)
+    return client
+
+
+def read_csv(response) -> list[list[str]]:
+    content = b"".join(response.streaming_content)
+    assert content.startswith("\ufeff".encode())  # Excel needs the byte-order mark to read æøå
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
+def read_xlsx(response) -> list[list]:
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+
+
+def list_codes(client, params) -> list[str]:
+    """The codes the list page shows for the same parameters (first page)."""
+    context = client.get("/initiatives/", params).context
+    return [initiative.code for initiative in context["initiatives"]]
+
+
+def test_the_csv_holds_exactly_the_filtered_rows_in_the_lists_order(analyst_client, portfolio, region_midtjylland):
+    params = {**IN_2022, "authority_id": region_midtjylland.pk, "status": "active", "sort": "-code"}
+
+    response = analyst_client.get("/initiatives/export.csv", params, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'attachment; filename="initiatives-' in response["Content-Disposition"]
+    rows = read_csv(response)
+    assert rows[0] == ENGLISH_HEADERS
+    assert [row[0] for row in rows[1:]] == ["M.5", "M.3", "M.2"] == list_codes(analyst_client, params)
+    assert rows[1] == ["M.5", "Municipal solution 5", "2022–2025", "City of Copenhagen", "Municipal", "Active",
+                       "Green", "", "", "", "Yes", "0", "Yes"]
+
+
+def test_the_csv_is_in_danish_by_default_with_danish_letters_intact(analyst_client, portfolio, digst):
+    rows = read_csv(analyst_client.get("/initiatives/export.csv", {**IN_2022, "lead_id": digst.pk}))
+
+    assert len(rows) == 2
+    assert rows[1][1] == "Fælles datafundament"
+    assert rows[1][8] == "2024-12-01"  # forecast end, ISO so spreadsheets read it as a date
+
+
+def test_the_excel_file_has_the_same_rows_and_columns_as_the_csv(analyst_client, portfolio):
+    params = {**IN_2022, "sort": "code"}
+
+    csv_rows = read_csv(analyst_client.get("/initiatives/export.csv", params, HTTP_ACCEPT_LANGUAGE="en"))
+    response = analyst_client.get("/initiatives/export.xlsx", params, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    xlsx_rows = read_xlsx(response)
+    assert len(xlsx_rows) == len(csv_rows) == 7
+    assert xlsx_rows[0] == ENGLISH_HEADERS == [str(column.header) for column in COLUMNS]
+    as_text = [["" if value is None else value.date().isoformat() if hasattr(value, "date") else str(value)
+                for value in row] for row in xlsx_rows]
+    assert as_text == csv_rows
+
+
+def test_the_export_is_not_limited_to_one_page(analyst_client, strategy_2022, digst, kobenhavn, region_midtjylland):
+    build_portfolio(strategy=strategy_2022, size=70, central=digst, municipality=kobenhavn, region=region_midtjylland)
+
+    assert len(read_csv(analyst_client.get("/initiatives/export.csv", {**IN_2022, "page": "2"}))) == 72
+
+
+def test_an_export_with_no_matching_rows_has_only_the_headers(analyst_client, portfolio):
+    rows = read_csv(analyst_client.get("/initiatives/export.csv", {"q": "nothing like this"}, HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert rows == [ENGLISH_HEADERS]
+
+
+def test_text_that_looks_like_a_formula_is_kept_as_text(analyst_client, reference_data, make_initiative, kobenhavn):
+    make_initiative(kobenhavn, code="F.1", title_da="=HYPERLINK(\"http://evil\")")
+
+    rows = read_csv(analyst_client.get("/initiatives/export.csv", {"q": "F.1"}))
+
+    assert rows[1][1] == "'=HYPERLINK(\"http://evil\")"
+
+
+@pytest.mark.parametrize("url", ["/initiatives/export.csv", "/initiatives/export.xlsx"])
+def test_a_bad_filter_gives_a_clear_message_instead_of_a_file(analyst_client, portfolio, url):
+    response = analyst_client.get(url, {"forecast_start_before": "yesterday"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400
+    assert "Forecast start" in response.content.decode()
+    assert "The export could not be made" in response.content.decode()
