@@ -30,6 +30,7 @@ from initiatives.models import (
 )
 
 from .models import FocusArea, Strategy
+from .notifications import subscription_ensure_default
 from .roles import ensure_roles
 
 SEED = 2026
@@ -109,6 +110,7 @@ def ensure_demo_users(*, new_passwords: bool = False) -> list[str]:
         if authority_lookup:
             authority = Authority.objects.get(**authority_lookup)
             user.coordinator_roles.get_or_create(authority=authority)
+        subscription_ensure_default(user)
         if created or new_passwords:
             password = secrets.token_urlsafe(12)
             user.set_password(password)
@@ -136,6 +138,7 @@ class PortfolioBuilder:
         self.participations: list[tuple[int, int, str]] = []  # (initiative index, authority id, role)
         self.dependencies: list[tuple[int, int, dict]] = []  # (source index, target index, fields)
         self.milestones: list[tuple[int, dict]] = []
+        self._participants: dict[int, set[int]] = {}  # initiative index -> authority ids taking part
 
     def add_initiative(self, *, strategy: Strategy, focus_area: FocusArea, code: str, lead: Authority,
                        title: tuple[str, str], today: datetime.date) -> int:
@@ -195,8 +198,7 @@ class PortfolioBuilder:
         return index
 
     def add_participants(self, index: int, candidates: list[Authority], count: int) -> None:
-        lead_id = self.initiatives[index].lead_id
-        chosen = {lead_id}
+        chosen = self._participants.setdefault(index, {self.initiatives[index].lead_id})
         roles = [Role.CO_OWNER, Role.CONTRIBUTOR, Role.CONTRIBUTOR, Role.IMPLEMENTER, Role.IMPLEMENTER, Role.CONSULTED]
         for authority in self.rng.sample(candidates, min(count, len(candidates))):
             if authority.pk in chosen:
