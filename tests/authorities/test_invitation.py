@@ -12,6 +12,13 @@ from django.urls import reverse
 from authorities.models import Coordinator
 
 
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the English texts; tests/test_language.py checks the Danish default."""
+    settings.LANGUAGE_CODE = "en"
+
+
+
 def link_in(message) -> str:
     return re.search(r"https?://\S+/accounts/invitation/\S+/", message.body).group(0)
 

@@ -10,6 +10,13 @@ from initiatives.services import initiative_update, milestone_add, participation
 
 
 @pytest.fixture
+def english(settings):
+    """These tests read the English texts; tests/test_language.py checks the Danish default."""
+    settings.LANGUAGE_CODE = "en"
+
+
+
+@pytest.fixture
 def own(kobenhavn, make_initiative):
     return make_initiative(kobenhavn, code="KK.1", title_da="Københavns borgerservice")
 
@@ -66,6 +73,7 @@ def test_a_coordinator_sees_past_versions_of_their_own_initiative_but_cannot_rev
     assert own.title_da == "Ny titel"
 
 
+@pytest.mark.usefixtures("english")
 def test_the_secretariat_sees_recent_changes_across_models_with_field_diffs(client, analyst, own, aarhus):
     initiative_update(initiative=own, forecast_end=datetime.date(2026, 6, 30))
     participation_set(initiative=own, authority=aarhus, role=Role.CONTRIBUTOR)
@@ -79,9 +87,10 @@ def test_the_secretariat_sees_recent_changes_across_models_with_field_diffs(clie
     assert fields["forecast end"] == ("2024-12-31", "2026-06-30")
     assert fields["schedule health"] == ("Green", "Red")
     page = response.content.decode()
-    assert "Aarhus Kommune" in page and "2026-06-30" in page
+    assert "Aarhus Municipality" in page and "2026-06-30" in page
 
 
+@pytest.mark.usefixtures("english")
 def test_recent_changes_filter_by_record_type(client, analyst, own):
     client.force_login(analyst)
     response = client.get(reverse("admin:recent_changes"), {"model": "initiatives.initiative"})

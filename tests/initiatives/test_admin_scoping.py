@@ -14,6 +14,13 @@ from django.utils.html import escape
 from initiatives.models import Dependency, Initiative, Milestone, Participation, Role
 from initiatives.services import dependency_add, milestone_add, participation_set
 
+
+@pytest.fixture
+def english(settings):
+    """These tests read the English texts; tests/test_language.py checks the Danish default."""
+    settings.LANGUAGE_CODE = "en"
+
+
 REFUSED = {403, 404}
 
 
@@ -238,6 +245,7 @@ def test_an_inline_row_cannot_be_smuggled_in_from_another_initiative(kk, records
     assert foreign_milestone.initiative == records["foreign"]
 
 
+@pytest.mark.usefixtures("english")
 def test_a_dependency_inline_that_closes_a_cycle_is_refused_naming_the_cycle(kk, records, aarhus, make_initiative):
     own = records["own"]
     # Aarhus's AA.3 depends on KK.1; KK.1 depending on AA.3 would close the loop.

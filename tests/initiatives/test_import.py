@@ -12,6 +12,13 @@ from django.urls import reverse
 from initiatives.models import Dependency, Initiative, Milestone, Participation, Role
 from initiatives.resources import decode_spreadsheet_text, normalise_csv
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the English texts; tests/test_language.py checks the Danish default."""
+    settings.LANGUAGE_CODE = "en"
+
+
 SAMPLES = Path(__file__).resolve().parents[2] / "portfolio" / "data" / "samples"
 CSV_FORMAT, XLSX_FORMAT = "0", "1"
 
@@ -175,7 +182,7 @@ def test_a_file_with_bad_rows_reports_each_with_its_reason_and_imports_nothing(k
     assert "baseline start must not be after the baseline end" in errors[3]
     assert "repeats the record on line 1" in errors[4]
     assert "not your authority" in errors[5]
-    assert "led by Aarhus Kommune" in errors[6]
+    assert "led by Aarhus Municipality" in errors[6]
     assert "wrongly encoded" in errors[7]
     assert "Unknown strategy “2031-2034”" in errors[8]
     assert "is not a date" in errors[9]
@@ -236,7 +243,7 @@ def test_participations_import_for_led_initiatives_only(kk, kk_initiatives, aarh
     preview = upload(kk, "participation", content, "participations.csv")
     errors = row_errors(preview)
     assert set(errors) == {3, 4}
-    assert "led by Aarhus Kommune" in errors[3]
+    assert "led by Aarhus Municipality" in errors[3]
     assert "lead is set by the initiative" in errors[4]
     assert not Participation.objects.filter(initiative=kk_initiatives["kk1"], authority=aarhus).exists()
 
@@ -270,7 +277,7 @@ def test_dependencies_of_another_authoritys_initiative_are_refused(kk, kk_initia
         b"2022-2025,AA-1,2022-2025,KK-1,prerequisite\n"
     )
     errors = row_errors(upload(kk, "dependency", content, "dependencies.csv"))
-    assert "led by Aarhus Kommune" in errors[1]
+    assert "led by Aarhus Municipality" in errors[1]
 
 
 def test_the_sample_milestones_import_for_kobenhavns_initiatives(kk, kobenhavn, make_initiative):

@@ -8,6 +8,13 @@ from django.test import override_settings
 from initiatives.models import Health, Initiative, Participation, Role, assess_cost, assess_schedule
 from portfolio.models import FocusArea, Strategy
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the English texts; tests/test_language.py checks the Danish default."""
+    settings.LANGUAGE_CODE = "en"
+
+
 D = datetime.date
 
 

@@ -12,6 +12,13 @@ from initiatives.services import (
 )
 
 
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the English texts; tests/test_language.py checks the Danish default."""
+    settings.LANGUAGE_CODE = "en"
+
+
+
 @pytest.fixture
 def chain(kobenhavn, digst, region_midtjylland, make_initiative):
     """a → b → c: a municipal service needs a regional one, which needs central infrastructure."""

@@ -5,6 +5,13 @@ import pytest
 from portfolio import notifications
 from portfolio.models import Subscription
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the English texts; tests/test_language.py checks the Danish default."""
+    settings.LANGUAGE_CODE = "en"
+
+
 pytestmark = pytest.mark.django_db
 
 
@@ -19,7 +26,7 @@ def test_a_coordinator_sees_their_default_subscription_and_changes_it(client, ko
     response = client.get("/subscriptions/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Københavns Kommune" in page
+    assert "City of Copenhagen" in page
     assert 'value="portfolio"' not in page  # the whole portfolio is for the secretariat
 
     response = client.post("/subscriptions/", {

@@ -11,6 +11,13 @@ from django.utils import timezone
 from portfolio import notifications
 from portfolio.models import Subscription
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the English texts; tests/test_language.py checks the Danish default."""
+    settings.LANGUAGE_CODE = "en"
+
+
 pytestmark = pytest.mark.django_db
 
 

@@ -1,0 +1,25 @@
+"""Danish is the default language; English is chosen through the language switch and remembered."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from initiatives.services import dependency_add
+
+
+def test_a_rule_is_explained_in_danish_by_default(kobenhavn, digst, make_initiative):
+    a = make_initiative(kobenhavn, code="A")
+    b = make_initiative(digst, code="B")
+    dependency_add(source=a, target=b)
+    with pytest.raises(ValidationError, match="Afhængigheden ville lukke en cirkel: B → A → B"):
+        dependency_add(source=b, target=a)
+
+
+def test_the_dashboard_speaks_danish_until_english_is_chosen_and_then_remembers_it(client, analyst):
+    client.force_login(analyst)
+    page = client.get("/initiatives/").content.decode()
+    assert '<html lang="da"' in page and "Initiativer" in page
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/initiatives/"})
+    assert response.status_code == 302
+    page = client.get("/initiatives/").content.decode()
+    assert '<html lang="en"' in page and "Initiatives" in page
+    assert client.get("/").content.decode().count('lang="en"') >= 1
