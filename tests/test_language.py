@@ -23,3 +23,17 @@ def test_the_dashboard_speaks_danish_until_english_is_chosen_and_then_remembers_
     page = client.get("/initiatives/").content.decode()
     assert '<html lang="en"' in page and "Initiatives" in page
     assert client.get("/").content.decode().count('lang="en"') >= 1
+
+
+def test_an_english_browser_still_gets_danish_until_english_is_chosen(client, analyst):
+    client.force_login(analyst)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+    assert '<html lang="da"' in page
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en"' in client.get("/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
+
+
+def test_an_unknown_language_in_the_cookie_falls_back_to_danish(client, analyst):
+    client.force_login(analyst)
+    client.cookies["django_language"] = "xx"
+    assert '<html lang="da"' in client.get("/").content.decode()

@@ -1,6 +1,6 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from authorities.models import Authority
 from initiatives.models import Dependency, Initiative, Milestone, Participation
@@ -18,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--initiatives", type=int, default=20_000, help="national scale only")
         parser.add_argument("--new-passwords", action="store_true", help="generate new demo passwords")
 
+    @no_translations  # the command reports in English, like the rest of its output
     def handle(self, *args, scale, initiatives, new_passwords, **options):
         if not Authority.objects.municipalities().exists():
             raise CommandError("Load the reference data first: python manage.py load_reference_data")
