@@ -50,6 +50,7 @@ class Sector(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     name_da = models.CharField(_("name (Danish)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name_da"]
