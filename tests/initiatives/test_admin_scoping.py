@@ -537,3 +537,62 @@ def test_a_coordinator_picks_a_strategy_and_focus_area_through_their_autocomplet
     assert strategies.status_code == 200
     assert any("2022" in result["text"] for result in strategies.json()["results"])
     assert autocomplete(kk, "initiatives", "initiative", "focus_area").status_code == 200
+
+
+# --- A coordinator for two authorities ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def two(client, kobenhavn, region_midtjylland):
+    """A coordinator for both Københavns Kommune and Region Midtjylland."""
+    from portfolio.roles import ensure_roles
+    from tests.conftest import make_coordinator
+
+    ensure_roles()
+    client.force_login(make_coordinator("two-coordinator", kobenhavn, region_midtjylland))
+    return client
+
+
+def test_a_coordinator_for_two_authorities_sees_and_edits_both_and_still_not_aarhus(
+    two, records, kobenhavn, aarhus, region_midtjylland, make_initiative
+):
+    region = make_initiative(region_midtjylland, code="RM.1", title_da="Regionens sundhedsløsning")
+    listed = set(two.get(url("initiatives_initiative_changelist")).context["cl"].result_list)
+    assert {records["own"], records["shared"], region} <= listed
+    assert records["foreign"] not in listed
+    authorities = two.get(url("authorities_authority_changelist")).context["cl"].result_list
+    assert set(authorities) == {kobenhavn, region_midtjylland}
+    for initiative in (records["own"], region):
+        page = two.get(url("initiatives_initiative_change", initiative.pk))
+        assert page.status_code == 200 and page.context["has_change_permission"] is True
+    assert two.get(url("initiatives_initiative_change", records["foreign"].pk)).status_code == 404
+    leads = autocomplete(two, "initiatives", "initiative", "lead", "")
+    assert {int(result["id"]) for result in leads.json()["results"]} == {kobenhavn.pk, region_midtjylland.pk}
+    milestone_initiatives = autocomplete(two, "initiatives", "milestone", "initiative", "")
+    assert {int(result["id"]) for result in milestone_initiatives.json()["results"]} == {records["own"].pk, region.pk}
+
+
+def test_a_coordinator_for_two_authorities_chooses_the_lead_of_a_new_initiative(two, records, region_midtjylland):
+    page = two.get(url("initiatives_initiative_add"))
+    assert "lead" not in page.context["adminform"].form.initial  # no guess between the two
+    data = initiative_form_data(records["own"], code="RM.2", title_da="Regionens nye løsning", lead=region_midtjylland.pk)
+    for prefix in ("participations", "milestones", "dependencies"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    assert two.post(url("initiatives_initiative_add"), data).status_code == 302
+    assert Initiative.objects.get(code="RM.2").lead == region_midtjylland
+
+
+# --- Validation errors in the dependency form ----------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("english")
+def test_the_dependency_form_names_the_cycle_it_refuses(kk, records, aarhus, make_initiative):
+    other = make_initiative(aarhus, code="AA.3")
+    dependency_add(source=other, target=records["own"])
+    response = kk.post(
+        url("initiatives_dependency_add"),
+        {"source": records["own"].pk, "target": other.pk, "kind": "prerequisite", "criticality": "medium"},
+    )
+    assert response.status_code == 200
+    assert "KK.1 → AA.3 → KK.1" in response.content.decode()
+    assert not Dependency.objects.filter(source=records["own"], target=other).exists()
