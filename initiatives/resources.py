@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -298,6 +299,25 @@ class TextWidget(widgets.CharWidget):
 # --- Resources -------------------------------------------------------------------------------------
 
 
+class ClassStyledDiff(resources.Diff):
+    """The import preview's diff, marked with classes instead of the inline styles diff-match-patch
+    writes: the Content-Security-Policy blocks inline styles, so the changes were not highlighted.
+    The styles are in static/admin/css/portfolio.css. The cell text is already escaped."""
+
+    INLINE_STYLES = (
+        ('<ins style="background:#e6ffe6;">', '<ins class="import-diff-ins">'),
+        ('<del style="background:#ffe6e6;">', '<del class="import-diff-del">'),
+    )
+
+    def as_html(self):
+        cells = []
+        for html in super().as_html():
+            for inline, classed in self.INLINE_STYLES:
+                html = html.replace(inline, classed)
+            cells.append(mark_safe(html))  # diff-match-patch escaped the values
+        return cells
+
+
 class ScopedResource(resources.ModelResource):
     """A resource that knows who imports, refuses rows outside their scope, and checks encoding.
 
@@ -314,6 +334,9 @@ class ScopedResource(resources.ModelResource):
         self.file_name = ""
         self.seen_keys: dict[tuple, int] = {}
         self.row_scope_errors: dict = {}
+
+    def get_diff_class(self):
+        return ClassStyledDiff
 
     @property
     def is_secretariat(self) -> bool:
