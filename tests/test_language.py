@@ -58,3 +58,15 @@ def test_the_admins_import_and_export_pages_speak_danish(client, kobenhavn_coord
     ).content.decode()
     assert "Bekræft import" in preview and "Forhåndsvisning" in preview
     assert "Confirm import" not in preview and "Below is a preview" not in preview
+
+
+def test_the_admins_history_pages_speak_danish(client, kobenhavn_coordinator, kobenhavn, make_initiative):
+    # django-simple-history ships no Danish either; portfolio/locale_vendor supplies it.
+    initiative = make_initiative(kobenhavn, code="KK.1")
+    client.force_login(kobenhavn_coordinator)
+    page = client.get(f"/admin/initiatives/initiative/{initiative.pk}/history/").content.decode()
+    assert "Ændret af" in page and "Årsag" in page and "Historik: KK.1" in page
+    assert "Changed by" not in page and "Change reason" not in page and "View history" not in page
+    version = initiative.history.first().history_id
+    page = client.get(f"/admin/initiatives/initiative/{initiative.pk}/history/{version}/").content.decode()
+    assert "Vis initiativ" in page and "View initiative" not in page
