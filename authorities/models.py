@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -161,6 +162,10 @@ class Authority(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        # The dashboard's page; the admin's "view on site" leads here (scoped in admin_site.py).
+        return reverse("authorities:detail", args=[self.pk])
 
     @property
     def name(self) -> str:

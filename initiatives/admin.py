@@ -7,6 +7,7 @@ and adds dependencies from its initiatives onto any initiative.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -82,6 +83,16 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
 
     def get_valid_export_item_pks(self, request):
         return self.get_queryset(request).values_list("pk", flat=True)
+
+    def export_action(self, request):
+        # The export follows the change list's filters from the address; a filter typed by hand
+        # that the list does not know is answered like the change list does, not with an error page.
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            messages.error(request, _("The filters in the address are not valid; nothing was exported."))
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, UnreadableFile):

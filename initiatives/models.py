@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -240,6 +241,10 @@ class Initiative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        # The dashboard's page; the admin's "view on site" leads here (scoped in admin_site.py).
+        return reverse("initiatives:detail", args=[self.pk])
 
     @property
     def title(self) -> str:

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -298,14 +299,44 @@ class TextWidget(widgets.CharWidget):
 # --- Resources -------------------------------------------------------------------------------------
 
 
+class ClassStyledDiff(resources.Diff):
+    """The import preview's diff, marked with classes instead of the inline styles diff-match-patch
+    writes: the Content-Security-Policy blocks inline styles, so the changes were not highlighted.
+    The styles are in static/admin/css/portfolio.css. The cell text is already escaped."""
+
+    INLINE_STYLES = (
+        ('<ins style="background:#e6ffe6;">', '<ins class="import-diff-ins">'),
+        ('<del style="background:#ffe6e6;">', '<del class="import-diff-del">'),
+    )
+
+    def as_html(self):
+        cells = []
+        for html in super().as_html():
+            for inline, classed in self.INLINE_STYLES:
+                html = html.replace(inline, classed)
+            cells.append(mark_safe(html))  # diff-match-patch escaped the values
+        return cells
+
+
 class ScopedResource(resources.ModelResource):
-    """A resource that knows who imports, refuses rows outside their scope, and checks encoding."""
+    """A resource that knows who imports, refuses rows outside their scope, and checks encoding.
+
+    A row is refused for want of rights only when it would write something: a coordinator's own
+    export also lists the records of initiatives their authority merely takes part in, and that
+    file must go back in unchanged (those rows are skipped) after they have edited their own rows.
+    Subclasses say what the user may not write in `scope_errors_before` (the stored record, before
+    the row's values are applied) and `scope_errors_after` (the record as the row would leave it).
+    """
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
         self.file_name = ""
         self.seen_keys: dict[tuple, int] = {}
+        self.row_scope_errors: dict = {}
+
+    def get_diff_class(self):
+        return ClassStyledDiff
 
     @property
     def is_secretariat(self) -> bool:
@@ -343,11 +374,35 @@ class ScopedResource(resources.ModelResource):
                     % {"line": first, "what": self.key_description()}
                 )
 
+    def scope_errors_before(self, instance) -> dict:
+        """Errors for a stored record the user may not change (nothing for a new one)."""
+        return {}
+
+    def scope_errors_after(self, instance) -> dict:
+        """Errors for the record as this row would write it."""
+        return {}
+
+    def import_instance(self, instance, row, **kwargs):
+        # Judged on the stored record now: the row's values (a new lead, say) overwrite it below.
+        self.row_scope_errors = (
+            {} if self.is_secretariat or instance._state.adding else self.scope_errors_before(instance)
+        )
+        super().import_instance(instance, row, **kwargs)
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
         # A new row is never "unchanged", even when all its values are the defaults.
         if instance.pk is None:
             return False
         return super().skip_row(instance, original, row, import_validation_errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # Called only for rows that would be written (unchanged rows were skipped before).
+        # Lists of errors per field, as full_clean's update_error_dict extends them.
+        errors = {field: list(ValidationError(error).error_list) for field, error in (import_validation_errors or {}).items()}
+        for scope_errors in (self.row_scope_errors, self.scope_errors_after(instance)):
+            for field, error in scope_errors.items():
+                errors.setdefault(field, []).extend(error.error_list)
+        super().validate_instance(instance, errors, validate_unique)
 
     def row_key(self, row) -> tuple | None:
         return None
@@ -431,24 +486,25 @@ class InitiativeResource(ScopedResource):
     def key_description(self) -> str:
         return _("strategy and code")
 
-    def import_instance(self, instance, row, **kwargs):
-        if not instance._state.adding and not self.is_secretariat and not can_edit_initiative(self.user, instance):
-            raise ValidationError(
-                {
-                    "code": _("Initiative %(code)s is led by %(lead)s; you can import only your own authority's initiatives.")
-                    % {"code": instance.code, "lead": instance.lead}
-                }
+    def scope_errors_before(self, instance) -> dict:
+        if can_edit_initiative(self.user, instance):
+            return {}
+        return {
+            "code": ValidationError(
+                _("Initiative %(code)s is led by %(lead)s; you can import only your own authority's initiatives.")
+                % {"code": instance.code, "lead": instance.lead}
             )
-        super().import_instance(instance, row, **kwargs)
+        }
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
-        if not self.is_secretariat and instance.lead_id and instance.lead_id not in self.own_authority_ids():
-            errors["lead"] = ValidationError(
+    def scope_errors_after(self, instance) -> dict:
+        if self.is_secretariat or not instance.lead_id or instance.lead_id in self.own_authority_ids():
+            return {}
+        return {
+            "lead": ValidationError(
                 _("%(lead)s is not your authority; you can import only initiatives your authority leads.")
                 % {"lead": instance.lead}
             )
-        super().validate_instance(instance, errors, validate_unique)
+        }
 
     def do_instance_save(self, instance, is_create):
         values = {
@@ -524,24 +580,25 @@ class ParticipationResource(ScopedResource):
         initiative, authority = self.resolve(row)
         return Participation(initiative=initiative, authority=authority)
 
-    def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
+    def scope_errors_after(self, instance) -> dict:
+        # The lead's row (exported with role "lead") goes back in unchanged; changing it, or making
+        # another row the lead, is done through the initiative's lead column.
         if instance.role == Role.LEAD or (instance.pk and Participation.objects.filter(pk=instance.pk, role=Role.LEAD).exists()):
-            raise ValidationError(
-                {"role": _("The lead is set by the initiative's lead column, not by a participation row.")}
+            return {"role": ValidationError(_("The lead is set by the initiative's lead column, not by a participation row."))}
+        if self.is_secretariat:
+            return {}
+        own = self.own_authority_ids()
+        leads = instance.initiative.lead_id in own
+        # A participant may change its own role in another authority's initiative, not join one.
+        own_existing_row = instance.pk is not None and instance.authority_id in own
+        if leads or own_existing_row:
+            return {}
+        return {
+            "initiative": ValidationError(
+                _("Initiative %(code)s is led by %(lead)s; you can import participations only for initiatives your authority leads.")
+                % {"code": instance.initiative.code, "lead": instance.initiative.lead}
             )
-        if not self.is_secretariat:
-            own = self.own_authority_ids()
-            leads = instance.initiative.lead_id in own
-            # A participant may change its own role in another authority's initiative, not join one.
-            own_existing_row = instance.pk is not None and instance.authority_id in own
-            if not (leads or own_existing_row):
-                raise ValidationError(
-                    {
-                        "initiative": _("Initiative %(code)s is led by %(lead)s; you can import participations only for initiatives your authority leads.")
-                        % {"code": instance.initiative.code, "lead": instance.initiative.lead}
-                    }
-                )
+        }
 
     def do_instance_save(self, instance, is_create):
         saved = participation_set(initiative=instance.initiative, authority=instance.authority, role=instance.role)
@@ -611,15 +668,15 @@ class DependencyResource(ScopedResource):
         source, target = self.resolve(row)
         return Dependency(source=source, target=target)
 
-    def import_instance(self, instance, row, **kwargs):
-        if not self.is_secretariat and instance.source.lead_id not in self.own_authority_ids():
-            raise ValidationError(
-                {
-                    "source": _("Initiative %(code)s is led by %(lead)s; you can import dependencies only of initiatives your authority leads.")
-                    % {"code": instance.source.code, "lead": instance.source.lead}
-                }
+    def scope_errors_after(self, instance) -> dict:
+        if self.is_secretariat or instance.source.lead_id in self.own_authority_ids():
+            return {}
+        return {
+            "source": ValidationError(
+                _("Initiative %(code)s is led by %(lead)s; you can import dependencies only of initiatives your authority leads.")
+                % {"code": instance.source.code, "lead": instance.source.lead}
             )
-        super().import_instance(instance, row, **kwargs)
+        }
 
     def do_instance_save(self, instance, is_create):
         values = {
@@ -684,15 +741,15 @@ class MilestoneResource(ScopedResource):
     def init_instance(self, row=None):
         return Milestone(initiative=self.resolve(row))
 
-    def import_instance(self, instance, row, **kwargs):
-        if not self.is_secretariat and instance.initiative.lead_id not in self.own_authority_ids():
-            raise ValidationError(
-                {
-                    "initiative": _("Initiative %(code)s is led by %(lead)s; you can import milestones only of initiatives your authority leads.")
-                    % {"code": instance.initiative.code, "lead": instance.initiative.lead}
-                }
+    def scope_errors_after(self, instance) -> dict:
+        if self.is_secretariat or instance.initiative.lead_id in self.own_authority_ids():
+            return {}
+        return {
+            "initiative": ValidationError(
+                _("Initiative %(code)s is led by %(lead)s; you can import milestones only of initiatives your authority leads.")
+                % {"code": instance.initiative.code, "lead": instance.initiative.lead}
             )
-        super().import_instance(instance, row, **kwargs)
+        }
 
     def do_instance_save(self, instance, is_create):
         instance.save()

@@ -201,7 +201,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "portfolio" / "locale"]
+# The second holds Danish for django-import-export, which ships none (see its django.po).
+LOCALE_PATHS = [BASE_DIR / "portfolio" / "locale", BASE_DIR / "portfolio" / "locale_vendor"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True

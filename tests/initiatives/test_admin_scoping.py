@@ -391,13 +391,24 @@ def test_view_on_site_for_an_aarhus_initiative_is_refused(kk, records):
     assert response.status_code == 404
 
 
-def test_view_on_site_for_an_own_initiative_redirects_when_the_model_has_a_page(kk, records):
+def test_view_on_site_for_an_own_initiative_leads_to_its_dashboard_page(kk, records):
+    own = records["own"]
+    change_page = kk.get(url("initiatives_initiative_change", own.pk)).content.decode()
     content_type = ContentType.objects.get_for_model(Initiative)
-    response = kk.get(url("view_on_site", content_type.pk, records["own"].pk))
-    if hasattr(Initiative, "get_absolute_url"):
-        assert response.status_code == 302
-    else:
-        assert response.status_code == 404  # Django's answer for a model without a public page
+    link = url("view_on_site", content_type.pk, own.pk)
+    assert f'href="{link}"' in change_page
+    response = kk.get(link)
+    assert response.status_code == 302
+    assert response["Location"].endswith(reverse("initiatives:detail", args=[own.pk]))
+
+
+def test_view_on_site_for_authorities_leads_to_the_own_page_and_refuses_aarhus(kk, records, kobenhavn, aarhus):
+    from authorities.models import Authority
+
+    content_type = ContentType.objects.get_for_model(Authority)
+    own = kk.get(url("view_on_site", content_type.pk, kobenhavn.pk))
+    assert own.status_code == 302 and own["Location"].endswith(reverse("authorities:detail", args=[kobenhavn.pk]))
+    assert kk.get(url("view_on_site", content_type.pk, aarhus.pk)).status_code == 404
 
 
 def export_form_data(name: str) -> dict:
@@ -436,6 +447,37 @@ def test_an_export_of_selected_rows_leaves_out_a_forged_aarhus_id(kk, records):
     )
     body = response.content.decode("utf-8-sig")
     assert "hemmelige" not in body
+
+
+@pytest.mark.parametrize(
+    "name,query",
+    [
+        ("initiatives_initiative", "?lead__id__exact={aarhus}"),
+        ("initiatives_participation", "?authority__id__exact={aarhus}"),
+        ("initiatives_initiative", "?q=Aarhus"),
+    ],
+)
+def test_an_export_with_a_hand_typed_filter_on_aarhus_holds_no_aarhus_record(kk, records, aarhus, name, query):
+    response = kk.post(url(f"{name}_export") + query.format(aarhus=aarhus.pk), export_form_data(name))
+    assert response.status_code == 200
+    body = response.content.decode("utf-8-sig")
+    assert "hemmelige" not in body and "AA.1," not in body
+
+
+@pytest.mark.usefixtures("english")
+@pytest.mark.parametrize(
+    "name,query",
+    [
+        ("initiatives_initiative", "?initiative__lead__id__exact=1"),
+        ("initiatives_dependency", "?lead__id__exact=1"),
+        ("initiatives_milestone", "?no_such_field=1"),
+    ],
+)
+def test_an_export_with_a_filter_the_list_does_not_know_says_so_instead_of_failing(kk, records, name, query):
+    response = kk.post(url(f"{name}_export") + query, export_form_data(name), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == url(f"{name}_changelist")
+    assert "The filters in the address are not valid; nothing was exported." in response.content.decode()
 
 
 @pytest.mark.parametrize("name", ["authorities_coordinator_changelist", "auth_user_changelist", "auth_group_changelist", "portfolio_summaryrun_changelist"])
@@ -495,3 +537,62 @@ def test_a_coordinator_picks_a_strategy_and_focus_area_through_their_autocomplet
     assert strategies.status_code == 200
     assert any("2022" in result["text"] for result in strategies.json()["results"])
     assert autocomplete(kk, "initiatives", "initiative", "focus_area").status_code == 200
+
+
+# --- A coordinator for two authorities ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def two(client, kobenhavn, region_midtjylland):
+    """A coordinator for both Københavns Kommune and Region Midtjylland."""
+    from portfolio.roles import ensure_roles
+    from tests.conftest import make_coordinator
+
+    ensure_roles()
+    client.force_login(make_coordinator("two-coordinator", kobenhavn, region_midtjylland))
+    return client
+
+
+def test_a_coordinator_for_two_authorities_sees_and_edits_both_and_still_not_aarhus(
+    two, records, kobenhavn, aarhus, region_midtjylland, make_initiative
+):
+    region = make_initiative(region_midtjylland, code="RM.1", title_da="Regionens sundhedsløsning")
+    listed = set(two.get(url("initiatives_initiative_changelist")).context["cl"].result_list)
+    assert {records["own"], records["shared"], region} <= listed
+    assert records["foreign"] not in listed
+    authorities = two.get(url("authorities_authority_changelist")).context["cl"].result_list
+    assert set(authorities) == {kobenhavn, region_midtjylland}
+    for initiative in (records["own"], region):
+        page = two.get(url("initiatives_initiative_change", initiative.pk))
+        assert page.status_code == 200 and page.context["has_change_permission"] is True
+    assert two.get(url("initiatives_initiative_change", records["foreign"].pk)).status_code == 404
+    leads = autocomplete(two, "initiatives", "initiative", "lead", "")
+    assert {int(result["id"]) for result in leads.json()["results"]} == {kobenhavn.pk, region_midtjylland.pk}
+    milestone_initiatives = autocomplete(two, "initiatives", "milestone", "initiative", "")
+    assert {int(result["id"]) for result in milestone_initiatives.json()["results"]} == {records["own"].pk, region.pk}
+
+
+def test_a_coordinator_for_two_authorities_chooses_the_lead_of_a_new_initiative(two, records, region_midtjylland):
+    page = two.get(url("initiatives_initiative_add"))
+    assert "lead" not in page.context["adminform"].form.initial  # no guess between the two
+    data = initiative_form_data(records["own"], code="RM.2", title_da="Regionens nye løsning", lead=region_midtjylland.pk)
+    for prefix in ("participations", "milestones", "dependencies"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    assert two.post(url("initiatives_initiative_add"), data).status_code == 302
+    assert Initiative.objects.get(code="RM.2").lead == region_midtjylland
+
+
+# --- Validation errors in the dependency form ----------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("english")
+def test_the_dependency_form_names_the_cycle_it_refuses(kk, records, aarhus, make_initiative):
+    other = make_initiative(aarhus, code="AA.3")
+    dependency_add(source=other, target=records["own"])
+    response = kk.post(
+        url("initiatives_dependency_add"),
+        {"source": records["own"].pk, "target": other.pk, "kind": "prerequisite", "criticality": "medium"},
+    )
+    assert response.status_code == 200
+    assert "KK.1 → AA.3 → KK.1" in response.content.decode()
+    assert not Dependency.objects.filter(source=records["own"], target=other).exists()

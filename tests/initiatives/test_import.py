@@ -105,6 +105,10 @@ def test_an_import_leaves_history_records_by_the_importing_user(kk):
     assert record.history_change_reason == "Imported from kobenhavn_initiatives.csv"
     participation = Participation.objects.get(initiative__code="KK-2")
     assert participation.history.first().history_user.username == "kk-coordinator"
+    page = kk.get(reverse("admin:initiatives_initiative_history", args=[record.id]))
+    assert page.status_code == 200
+    assert "Imported from kobenhavn_initiatives.csv" in page.content.decode()
+    assert "kk-coordinator" in page.content.decode()
 
 
 def test_a_second_import_updates_in_place_and_records_what_changed(kk):
@@ -141,6 +145,16 @@ def test_danish_letters_arrive_intact_in_any_encoding_a_spreadsheet_writes(kk, e
     assert kk10.title_da == "Æbleø og Århus-særlige forløb"
     assert kk10.status == "active" and kk10.baseline_start == datetime.date(2024, 2, 1)
     assert Initiative.objects.get(code="KK-9").baseline_budget == 1_500_000
+
+
+def test_excels_unicode_text_utf16_with_tabs_is_read_with_danish_letters(kk):
+    # Excel's "Unicode Text (*.txt)": UTF-16 little-endian with a BOM, fields separated by tabs.
+    text = (HEADER + SAMPLE_ROWS.replace("1.500.000,1 500 000", "1.500.000\t1 500 000")).replace(",", "\t")
+    content = b"\xff\xfe" + text.replace("\n", "\r\n").encode("utf-16-le")
+    response = import_file(kk, "initiative", content, "unicode.txt")
+    assert response.status_code == 302
+    assert Initiative.objects.get(code="KK-10").title_da == "Æbleø og Århus-særlige forløb"
+    assert Initiative.objects.get(code="KK-9").forecast_cost == 1_500_000
 
 
 def test_a_semicolon_separated_csv_from_danish_excel_is_read(kk):
