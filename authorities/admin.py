@@ -127,7 +127,7 @@ class AuthorityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             else:
                 messages.success(
                     request,
-                    _("%(email)s is now a coordinator for %(authority)s; an invitation was sent.")
+                    _("Invitation sent: %(email)s is now a coordinator for %(authority)s.")
                     % {"email": invitation.user.email, "authority": authority},
                 )
                 return HttpResponseRedirect(reverse("admin:authorities_authority_change", args=[authority.pk]))

@@ -49,6 +49,8 @@ def test_the_secretariat_invites_a_coordinator_from_the_authority_page(client, a
     assert "/accounts/invitation/" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and link_in(message) in html
+    confirmation = client.get(response.url).content.decode()
+    assert "Invitation sent: mette.hansen@kk.dk is now a coordinator for City of Copenhagen." in confirmation
 
 
 def test_the_invitee_sets_a_password_and_can_then_use_the_admin(client, kobenhavn, django_capture_on_commit_callbacks):
