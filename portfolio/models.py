@@ -380,7 +380,13 @@ class Subscription(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(m2m_fields=[authorities, strategies, initiatives])
+    # When the user (re)subscribed, and which initiatives were at risk then: what their first
+    # summary compares against, as later ones compare against the previous summary.
+    baseline_at = models.DateTimeField(_("subscribed at"), null=True, blank=True, editable=False)
+    baseline_at_risk = models.JSONField(_("at risk when subscribed"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(
+        m2m_fields=[authorities, strategies, initiatives], excluded_fields=["baseline_at", "baseline_at_risk"]
+    )
 
     objects = SubscriptionQuerySet.as_manager()
 

@@ -37,7 +37,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core import mail, signing
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -100,8 +100,19 @@ def _user_is_secretariat(user: User) -> bool:
     return user.is_superuser or user.groups.filter(name=SECRETARIAT).exists()
 
 
+def _at_risk_now() -> list[int]:
+    """The initiatives at risk per the summaries now (one indexed query)."""
+    return sorted(InitiativeSummary.objects.filter(at_risk=True).values_list("initiative_id", flat=True))
+
+
+def _mark_subscribed(subscription: Subscription, *, at_risk: list[int] | None = None) -> None:
+    """Record the moment and the risks a first summary compares against (not saved here)."""
+    subscription.baseline_at = timezone.now()
+    subscription.baseline_at_risk = _at_risk_now() if at_risk is None else at_risk
+
+
 @transaction.atomic
-def subscription_ensure_default(user: User) -> Subscription | None:
+def subscription_ensure_default(user: User, *, at_risk: list[int] | None = None) -> Subscription | None:
     """Give a coordinator a subscription for their authorities and the secretariat one for the
     whole portfolio, unless they have one. An existing authorities subscription gains newly
     coordinated authorities; any other choice the user made is left alone."""
@@ -117,7 +128,9 @@ def subscription_ensure_default(user: User) -> Subscription | None:
         scope = SubscriptionScope.AUTHORITIES
     else:
         return None
-    subscription = Subscription.objects.create(user=user, scope=scope)
+    subscription = Subscription(user=user, scope=scope)
+    _mark_subscribed(subscription, at_risk=at_risk)
+    subscription.save()
     if authority_ids:
         subscription.authorities.add(*authority_ids)
     return subscription
@@ -126,14 +139,21 @@ def subscription_ensure_default(user: User) -> Subscription | None:
 def subscriptions_ensure_defaults() -> int:
     """Default subscriptions for every coordinator and secretariat member without one (each run:
     so a coordinator created in the admin is subscribed too). Returns how many were created."""
-    users = (
+    users = list(
         get_user_model()
-        .objects.filter(is_active=True, groups__name__in=[COORDINATORS, SECRETARIAT], summary_subscription__isnull=True)
+        .objects.filter(
+            Q(groups__name__in=[COORDINATORS, SECRETARIAT]) | Q(coordinator_roles__isnull=False),
+            is_active=True,
+            summary_subscription__isnull=True,
+        )
         .distinct()
     )
+    if not users:
+        return 0
+    at_risk = _at_risk_now()
     created = 0
     for user in users:
-        if subscription_ensure_default(user) is not None:
+        if subscription_ensure_default(user, at_risk=at_risk) is not None:
             created += 1
     return created
 
@@ -150,6 +170,8 @@ def subscription_update(
     strategies: Iterable[Strategy] = (),
     initiatives: Iterable[Initiative] = (),
 ) -> Subscription:
+    if subscription.frequency == SubscriptionFrequency.OFF and frequency != SubscriptionFrequency.OFF:
+        _mark_subscribed(subscription)  # back on: the first summary starts from now
     subscription.scope = scope
     subscription.frequency = frequency
     subscription.language = language
@@ -650,11 +672,22 @@ def build_recipient_summary(
 ) -> RecipientSummary:
     """Assemble one recipient's summary from the loaded changes; no queries."""
     user = subscription.user
-    if baseline is not None:
+    subscribed_at = subscription.baseline_at
+    if subscribed_at is not None and subscribed_at > changes.now:
+        subscribed_at = None  # subscribed after the moment this summary is built for
+    if baseline is not None and (subscribed_at is None or baseline.built_at >= subscribed_at):
         since = max(baseline.built_at, changes.now - HISTORY_WINDOW_CAP)
+        risk_before = None
     else:
+        # The first summary since (re)subscribing tells what changed since then, not what came
+        # before: otherwise the first email after setting up (loading the portfolio, the demo)
+        # would list every initiative and dependency ever loaded as "added".
+        baseline = None
         period = 7 if subscription.frequency == SubscriptionFrequency.WEEKLY else 1
         since = changes.now - datetime.timedelta(days=period)
+        if subscribed_at is not None:
+            since = max(since, subscribed_at)
+        risk_before = set(subscription.baseline_at_risk) if subscribed_at and subscription.baseline_at_risk is not None else None
     since = max(since, changes.window_start)
     scope = _scope_ids(subscription, changes, chosen)
 
@@ -718,12 +751,21 @@ def build_recipient_summary(
             if pk in changes.initiatives and in_scope(pk):
                 no_longer_at_risk.append(risk_change(pk))
     else:
-        # No previous summary: the health at the window's start comes from the history.
+        # No previous summary: the health at the window's start comes from the history, and
+        # the risks from those recorded when the user subscribed.
         for pk in changes.health_before:
             if pk in changes.initiatives and in_scope(pk):
                 before = changes.health_at(pk, since)
                 if before is not None:
                     health_change(changes.initiatives[pk], before)
+        if risk_before is not None:
+            added_since = {e.initiative_id for e in changes.initiative_events if e.kind == "added" and e.when > since}
+            now_risk = set(current_at_risk)
+            for pk in sorted(now_risk - risk_before - added_since):
+                newly_at_risk.append(risk_change(pk))
+            for pk in sorted(risk_before - now_risk):
+                if pk in changes.initiatives and in_scope(pk):
+                    no_longer_at_risk.append(risk_change(pk))
     health_worse.sort(key=lambda c: (-HEALTH_RANK[c.after], c.initiative.code))
     health_better.sort(key=lambda c: c.initiative.code)
 
@@ -857,7 +899,7 @@ def _display(change: FieldChange) -> tuple[str, str, str]:
         if change.field in ("benefits_health", "health"):
             return _health_label(value)
         if isinstance(value, datetime.date):
-            return date_format(value, "SHORT_DATE_FORMAT")
+            return date_format(value, "DATE_FORMAT")
         if isinstance(value, int) and change.field in ("baseline_budget", "forecast_cost"):
             return f"{value:,}".replace(",", ".")
         return str(value)

@@ -2,11 +2,15 @@
 
 The handlers only record and schedule; what a recompute does is decided in portfolio.services.
 Writes that send no signals (`QuerySet.update()`, `bulk_create`) call `services.mark_dirty()`.
+A coordinator assigned to an authority is subscribed to its summary emails on commit.
 """
 
+from functools import partial
+
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from authorities.models import Authority
+from authorities.models import Authority, Coordinator
 from initiatives.models import Dependency, Initiative, Milestone, Participation
 
 from . import services
@@ -23,7 +27,17 @@ def portfolio_relation_changed(sender, action: str, **kwargs) -> None:
         services.mark_dirty()
 
 
+def coordinator_assigned(sender, instance: Coordinator, created: bool, **kwargs) -> None:
+    # However a coordinator is assigned (the admin, an import, the invitation), they hear about
+    # their authorities from the next morning on: subscribed once the assignment is committed.
+    if created:
+        from . import notifications
+
+        transaction.on_commit(partial(notifications.subscription_ensure_default, instance.user))
+
+
 def connect() -> None:
+    post_save.connect(coordinator_assigned, sender=Coordinator, dispatch_uid="summaries-coordinator-assigned")
     for model in WATCHED_MODELS:
         label = model._meta.label_lower
         post_save.connect(portfolio_data_changed, sender=model, dispatch_uid=f"summaries-save-{label}")

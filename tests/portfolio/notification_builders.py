@@ -70,8 +70,9 @@ def build_portfolio(make_initiative, *, kobenhavn, digst, region_midtjylland, ko
         engine.recompute_summaries(wait=True)
     from portfolio.notifications import subscription_ensure_default
 
-    subscription_ensure_default(kobenhavn_coordinator)
-    subscription_ensure_default(analyst)
+    with travel(DAY_BEFORE, 2):  # subscribed once the portfolio was there, before the first summary
+        subscription_ensure_default(kobenhavn_coordinator)
+        subscription_ensure_default(analyst)
     Subscription.objects.filter(user=kobenhavn_coordinator).update(language=SubscriptionLanguage.ENGLISH)
     Subscription.objects.filter(user=analyst).update(language=SubscriptionLanguage.DANISH)
     return ScriptedDay(kobenhavn_coordinator, analyst, own, upstream, regional, finishing)

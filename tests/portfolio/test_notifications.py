@@ -213,3 +213,68 @@ def test_building_summaries_takes_the_same_queries_for_one_recipient_and_for_man
         built = notifications.build_summaries(subscriptions, date=DAY)
     assert len(built) == 22
     assert User.objects.count() == 22
+
+
+def test_the_first_summary_tells_what_changed_since_subscribing_new_risks_included(portfolio, make_initiative,
+                                                                                   kobenhavn, region_midtjylland,
+                                                                                   morning):
+    """No previous summary (a fresh set-up, as after `make run`): the portfolio loaded before the
+    subscription is not news, the day's edits are, and so are the risks they caused."""
+    day = script_the_day(portfolio, make_initiative, kobenhavn=kobenhavn, region_midtjylland=region_midtjylland)
+    morning(DAY)
+
+    message, text, html = message_to("kk@example.invalid")
+    for part in (text, html):
+        assert "Newly at risk" in part and f"At risk because of {day.upstream.code} Shared login" in part
+        assert "Health got worse" in part and "Citizen service" in part
+        assert "New welfare solution" in part
+    assert "Initiatives added (1)" in text  # not the initiatives there before the subscription
+    # Dates are written out: a Danish reader would take 06/30/2027 for the 6th of a 30th month.
+    assert "forecast end: June 30, 2027 -> Nov. 30, 2027 (kk-coordinator)" in text
+    danish = message_to("analyst@example.invalid")[1]
+    assert "forventet slut: 30. juni 2027 -> 30. november 2027 (kk-coordinator)" in danish
+    assert "I risiko på grund af" in danish
+
+
+def test_a_summary_turned_back_on_starts_from_then_not_from_the_last_one_sent(after_a_day, morning, kobenhavn,
+                                                                             make_initiative,
+                                                                             kobenhavn_coordinator):
+    morning(DAY)
+    with travel(DAY, 9):
+        notifications.subscription_unsubscribe(user=kobenhavn_coordinator)
+        make_initiative(kobenhavn, title_da="Tilføjet under afmelding", title_en="Added while unsubscribed")
+    with travel(DAY, 12):
+        notifications.subscription_update(
+            subscription=Subscription.objects.get(user=kobenhavn_coordinator), scope="authorities", frequency="daily", language="en", send_when_empty=False,
+            authorities=[kobenhavn],
+        )
+    mail.outbox.clear()
+
+    morning(NEXT_DAY)
+
+    # The secretariat hears of the initiative; the coordinator, who was off then, does not (their
+    # first summary since turning it back on lists the milestones due soon, as a first one does).
+    assert "Tilføjet under afmelding" in message_to("analyst@example.invalid")[1]
+    message, text, html = message_to("kk@example.invalid")
+    assert "Added while unsubscribed" not in text and "Added while unsubscribed" not in html
+    assert "Initiatives added" not in text and "Tender closed" in text
+
+
+def test_a_coordinator_assigned_in_the_admin_is_subscribed_for_that_authority(
+    client, analyst, aarhus, kobenhavn, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import User
+
+    user = User.objects.create_user(username="new-coordinator", email="new@example.invalid", is_staff=True)
+    client.force_login(analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/authorities/coordinator/add/", {"user": user.pk, "authority": aarhus.pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    subscription = Subscription.objects.get(user=user)
+    assert (subscription.scope, subscription.frequency) == ("authorities", "daily")
+    assert list(subscription.authorities.all()) == [aarhus]
+
+    # A second authority is added to the same subscription.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/authorities/coordinator/add/", {"user": user.pk, "authority": kobenhavn.pk})
+    assert sorted(a.pk for a in Subscription.objects.get(user=user).authorities.all()) == sorted([aarhus.pk, kobenhavn.pk])
