@@ -63,6 +63,15 @@ def test_it_sends_only_to_the_user_named(portfolio):
     assert sorted(m.to[0] for m in mail.outbox) == ["analyst@example.invalid", "kk@example.invalid"]
 
 
-def test_a_bad_date_is_refused(portfolio):
-    with pytest.raises(CommandError, match="YYYY-MM-DD"):
-        run("--date", "27-11-2026")
+@pytest.mark.parametrize("value", ["27-11-2026", "2026-13-01", "tomorrow"])
+def test_a_bad_date_is_refused(portfolio, value):
+    with pytest.raises(CommandError, match=f"--date must be a date written YYYY-MM-DD, e.g. 2026-11-30; got '{value}'"):
+        run("--date", value)
+    assert not SummaryDelivery.objects.exists()
+
+
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)])
+def test_an_unknown_user_is_refused(portfolio, dry_run):
+    with pytest.raises(CommandError, match="--to: there is no user with the user name 'nobody'"):
+        run("--to", "nobody", *dry_run)
+    assert mail.outbox == [] and not SummaryDelivery.objects.exists()

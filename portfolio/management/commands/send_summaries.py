@@ -1,6 +1,7 @@
 import datetime
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -27,9 +28,11 @@ class Command(BaseCommand):
             try:
                 day = datetime.date.fromisoformat(date)
             except ValueError:
-                raise CommandError(f"--date must be YYYY-MM-DD; got {date!r}") from None
+                raise CommandError(f"--date must be a date written YYYY-MM-DD, e.g. 2026-11-30; got {date!r}") from None
         else:
             day = timezone.localdate()
+        if to and not get_user_model().objects.filter(username=to).exists():
+            raise CommandError(f"--to: there is no user with the user name {to!r}")
         if dry_run:
             self._dry_run(day, to)
             return
