@@ -274,3 +274,18 @@ def change_history(initiative: Initiative) -> list[HistoryEntry]:
 
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:HISTORY_LIMIT]
+
+
+def initiatives_matching(query: str, *, exclude: frozenset[int] = frozenset(), limit: int = 20) -> tuple[list, bool]:
+    """Initiatives whose code or Danish or English title contains `query`, the newest strategy
+    first: at most `limit` of them, and whether there are more (for pickers among thousands)."""
+    query = query.strip()
+    if not query:
+        return [], False
+    matches = list(
+        Initiative.objects.filter(Q(code__icontains=query) | Q(title_da__icontains=query) | Q(title_en__icontains=query))
+        .exclude(pk__in=exclude)
+        .select_related("strategy", "lead")
+        .order_by("-strategy__start_year", "code", "pk")[: limit + 1]
+    )
+    return matches[:limit], len(matches) > limit

@@ -16,8 +16,9 @@ from .models import Strategy, Subscription, SubscriptionFrequency, SubscriptionL
 
 
 class SubscriptionForm(forms.Form):
-    """What a user receives. Authorities are those they coordinate; initiatives by id (as in the
-    initiative's address), since a list of every initiative would be tens of thousands long."""
+    """What a user receives. Authorities are those they coordinate. Initiatives are ticked from
+    those already chosen and from the matches of a search (the page never lists every initiative:
+    there are tens of thousands)."""
 
     frequency = forms.ChoiceField(
         label=gettext_lazy("How often"), choices=SubscriptionFrequency.choices, widget=forms.RadioSelect
@@ -34,10 +35,20 @@ class SubscriptionForm(forms.Form):
         label=gettext_lazy("Strategies"), queryset=Strategy.objects.order_by("start_year"), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    initiative_ids = forms.CharField(
-        label=gettext_lazy("Initiatives"), required=False,
-        help_text=gettext_lazy("The numbers of the initiatives, separated by commas: the number is in the "
-                               "initiative's address, /initiatives/<number>/."),
+    # Rendered by the template from `initiative_options`, never by iterating the choices.
+    initiatives = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Initiatives"), queryset=Initiative.objects.all(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": gettext_lazy("There is no initiative with the number %(value)s."),
+            "invalid_pk_value": gettext_lazy("“%(pk)s” is not an initiative number."),
+        },
+    )
+    initiative_query = forms.CharField(
+        label=gettext_lazy("Find initiatives to add"), required=False, max_length=100,
+        help_text=gettext_lazy("A code or a word from the Danish or English title, for example MITID or "
+                               "“digital post”; then tick the ones you want and save."),
+        widget=forms.TextInput(attrs={"type": "search", "class": "form-input", "autocomplete": "off"}),
     )
     send_when_empty = forms.BooleanField(
         label=gettext_lazy("Send a summary even when nothing changed"), required=False
@@ -52,24 +63,6 @@ class SubscriptionForm(forms.Form):
         self.fields["scope"].choices = choices
         self.fields["authorities"].queryset = Authority.objects.coordinated_by(user).order_by("name_da")
 
-    def clean_initiative_ids(self) -> list[Initiative]:
-        raw = self.cleaned_data["initiative_ids"]
-        ids = []
-        for part in raw.replace(";", ",").split(","):
-            part = part.strip()
-            if not part:
-                continue
-            if not part.isdigit():
-                raise ValidationError(_("“%(value)s” is not an initiative number.") % {"value": part})
-            ids.append(int(part))
-        found = list(Initiative.objects.filter(pk__in=ids))
-        missing = sorted(set(ids) - {i.pk for i in found})
-        if missing:
-            raise ValidationError(
-                _("No initiative with the number %(numbers)s.") % {"numbers": ", ".join(map(str, missing))}
-            )
-        return found
-
     def clean(self):
         cleaned = super().clean()
         scope = cleaned.get("scope")
@@ -80,9 +73,24 @@ class SubscriptionForm(forms.Form):
             self.add_error("authorities", _("Choose at least one authority, or another scope."))
         if scope == SubscriptionScope.STRATEGIES and not cleaned.get("strategies"):
             self.add_error("strategies", _("Choose at least one strategy, or another scope."))
-        if scope == SubscriptionScope.INITIATIVES and not cleaned.get("initiative_ids"):
-            self.add_error("initiative_ids", _("Give at least one initiative, or another scope."))
+        if scope == SubscriptionScope.INITIATIVES and not cleaned.get("initiatives"):
+            self.add_error("initiatives", _("Choose at least one initiative, or another scope."))
         return cleaned
+
+    def posted_initiative_ids(self) -> list[int]:
+        """The initiative numbers ticked in the submitted form (unvalidated: for redisplay)."""
+        values = self.fields["initiatives"].widget.value_from_datadict(self.data, self.files, self.add_prefix("initiatives"))
+        return [int(v) for v in values or () if str(v).isdigit()]
+
+    def values_for_redisplay(self) -> dict:
+        """The submitted values as initial data, to show the form again after a search without
+        reporting errors in choices the user has not finished making; the search box is emptied."""
+        initial = {
+            name: field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            for name, field in self.fields.items()
+        }
+        initial["initiative_query"] = ""
+        return initial
 
     @staticmethod
     def initial_for(subscription: Subscription) -> dict:
@@ -92,9 +100,7 @@ class SubscriptionForm(forms.Form):
             "scope": subscription.scope,
             "authorities": list(subscription.authorities.all()) if subscription.pk else [],
             "strategies": list(subscription.strategies.all()) if subscription.pk else [],
-            "initiative_ids": ", ".join(
-                str(pk) for pk in subscription.initiatives.order_by("pk").values_list("pk", flat=True)
-            ) if subscription.pk else "",
+            "initiatives": list(subscription.initiatives.values_list("pk", flat=True)) if subscription.pk else [],
             "send_when_empty": subscription.send_when_empty,
         }
 
@@ -102,8 +108,11 @@ class SubscriptionForm(forms.Form):
 class PreviewForm(forms.Form):
     """Whose summary, for which date."""
 
-    user = forms.CharField(label=gettext_lazy("User name"))
-    date = forms.DateField(label=gettext_lazy("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    user = forms.CharField(label=gettext_lazy("User name"), widget=forms.TextInput(attrs={"class": "form-input"}))
+    date = forms.DateField(
+        label=gettext_lazy("Date"), required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-input"}, format="%Y-%m-%d"),
+    )
 
     def clean_user(self):
         username = self.cleaned_data["user"].strip()

@@ -14,9 +14,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from authorities.scoping import is_secretariat
+from initiatives.models import Initiative
+from initiatives.selectors import initiatives_matching
 
 from . import notifications
 from .subscription_forms import PreviewForm, SubscriptionForm
+
+# The submit button that searches for initiatives to add instead of saving.
+FIND_INITIATIVES = "find-initiatives"
+INITIATIVE_MATCH_LIMIT = 20
 
 
 @login_required
@@ -24,9 +30,18 @@ from .subscription_forms import PreviewForm, SubscriptionForm
 def subscription_settings(request):
     subscription = notifications.subscription_for(request.user)
     secretariat = is_secretariat(request.user)
+    context = {"subscription": subscription, "searched": None, "matches": [], "more_matches": False}
     if request.method == "POST":
         form = SubscriptionForm(request.POST, user=request.user, is_secretariat=secretariat)
-        if form.is_valid():
+        if request.POST.get("action") == FIND_INITIATIVES:
+            # A search, not a save: show the form again as filled in, with the matches to tick.
+            chosen_ids = form.posted_initiative_ids()
+            context["searched"] = request.POST.get("initiative_query", "").strip()[:100]
+            context["matches"], context["more_matches"] = initiatives_matching(
+                context["searched"], exclude=frozenset(chosen_ids), limit=INITIATIVE_MATCH_LIMIT
+            )
+            form = SubscriptionForm(initial=form.values_for_redisplay(), user=request.user, is_secretariat=secretariat)
+        elif form.is_valid():
             data = form.cleaned_data
             notifications.subscription_update(
                 subscription=subscription,
@@ -36,17 +51,25 @@ def subscription_settings(request):
                 send_when_empty=data["send_when_empty"],
                 authorities=data["authorities"],
                 strategies=data["strategies"],
-                initiatives=data["initiative_ids"],
+                initiatives=data["initiatives"],
             )
             messages.success(request, _("Your summary settings are saved."))
             return redirect("subscription_settings")
+        else:
+            chosen_ids = form.posted_initiative_ids()
     else:
         form = SubscriptionForm(
             initial=SubscriptionForm.initial_for(subscription), user=request.user, is_secretariat=secretariat
         )
-    return render(
-        request, "portfolio/subscriptions/settings.html", {"form": form, "subscription": subscription}
+        chosen_ids = form.initial["initiatives"]
+    context["form"] = form
+    context["chosen_initiatives"] = list(
+        Initiative.objects.filter(pk__in=chosen_ids).select_related("strategy", "lead").order_by(
+            "-strategy__start_year", "code", "pk"
+        )
     )
+    context["find_action"] = FIND_INITIATIVES
+    return render(request, "portfolio/subscriptions/settings.html", context)
 
 
 # The signed token is the authorisation: mail clients POST here without a session or a CSRF

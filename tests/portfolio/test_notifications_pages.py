@@ -40,19 +40,69 @@ def test_a_coordinator_sees_their_default_subscription_and_changes_it(client, ko
     assert subscription.send_when_empty
 
 
-def test_choosing_initiatives_by_number_rejects_unknown_ones(client, outsider, make_initiative, kobenhavn):
+def test_initiatives_are_found_by_searching_then_ticked_and_saved(client, outsider, make_initiative, kobenhavn):
+    wanted = make_initiative(kobenhavn, code="MIT.1", title_en="Shared login for citizens")
+    make_initiative(kobenhavn, code="X.1", title_en="Open data")
+    client.force_login(outsider)
+
+    # The search is not a save: the page comes back as filled in, with the matches to tick.
+    response = client.post("/subscriptions/", {
+        "action": "find-initiatives", "initiative_query": "login", "frequency": "weekly", "language": "en",
+        "scope": "initiatives",
+    })
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1 initiative matches “login”" in page
+    assert f'name="initiatives" id="id_initiatives_{wanted.pk}" value="{wanted.pk}">' in page  # not ticked
+    assert "Open data" not in page
+    assert 'value="weekly" checked' in page and 'value="initiatives" checked' in page
+    assert "Choose at least one initiative" not in page  # no errors for choices not finished
+    assert Subscription.objects.get(user=outsider).frequency == "off"
+
+    response = client.post("/subscriptions/", {
+        "action": "save", "frequency": "weekly", "language": "en", "scope": "initiatives",
+        "initiatives": [wanted.pk],
+    })
+    assert response.status_code == 302
+    subscription = Subscription.objects.get(user=outsider)
+    assert list(subscription.initiatives.all()) == [wanted] and subscription.frequency == "weekly"
+
+    # Chosen ones are listed ticked; a search does not offer them again.
+    page = client.get("/subscriptions/").content.decode()
+    assert f'value="{wanted.pk}" checked' in page and "MIT.1 Shared login for citizens" in page
+    page = client.post("/subscriptions/", {
+        "action": "find-initiatives", "initiative_query": "MIT.1", "initiatives": [wanted.pk], "frequency": "weekly",
+        "language": "en", "scope": "initiatives",
+    }).content.decode()
+    assert "No initiative matches “MIT.1”" in page and page.count(f'id="id_initiatives_{wanted.pk}"') == 1
+
+
+def test_the_page_offers_at_most_twenty_matches_and_never_every_initiative(client, outsider, make_initiative,
+                                                                            kobenhavn):
+    for n in range(25):
+        make_initiative(kobenhavn, title_en=f"Welfare service {n}")
+    client.force_login(outsider)
+    assert 'name="initiatives"' not in client.get("/subscriptions/").content.decode()
+    page = client.post("/subscriptions/", {"action": "find-initiatives", "initiative_query": "welfare"}).content.decode()
+    assert page.count('name="initiatives"') == 20
+    assert "There are more matches; write more of the code or title." in page
+
+
+def test_an_unknown_initiative_number_is_rejected(client, outsider, make_initiative, kobenhavn):
     initiative = make_initiative(kobenhavn)
     client.force_login(outsider)
     response = client.post("/subscriptions/", {
-        "frequency": "daily", "language": "da", "scope": "initiatives", "initiative_ids": f"{initiative.pk}, 99999",
+        "frequency": "daily", "language": "da", "scope": "initiatives", "initiatives": [initiative.pk, 99999],
     })
     assert response.status_code == 200
-    assert "No initiative with the number 99999." in response.content.decode()
+    page = response.content.decode()
+    assert "There is no initiative with the number 99999." in page
+    assert "Your settings were not saved" in page
+    assert not Subscription.objects.get(user=outsider).initiatives.exists()
     response = client.post("/subscriptions/", {
-        "frequency": "daily", "language": "da", "scope": "initiatives", "initiative_ids": f"{initiative.pk}",
+        "frequency": "daily", "language": "da", "scope": "initiatives", "initiatives": [],
     })
-    assert response.status_code == 302
-    assert list(Subscription.objects.get(user=outsider).initiatives.all()) == [initiative]
+    assert "Choose at least one initiative, or another scope." in response.content.decode()
 
 
 def test_a_coordinator_cannot_choose_the_whole_portfolio(client, kobenhavn_coordinator):
@@ -65,8 +115,8 @@ def test_a_coordinator_cannot_choose_the_whole_portfolio(client, kobenhavn_coord
 def test_the_secretariat_previews_a_coordinators_summary_with_both_parts(
     client, analyst, kobenhavn_coordinator, make_initiative, kobenhavn
 ):
-    make_initiative(kobenhavn, title_en="Previewed initiative")
     notifications.subscription_ensure_default(kobenhavn_coordinator)
+    make_initiative(kobenhavn, title_en="Previewed initiative")  # added since the coordinator subscribed
     Subscription.objects.filter(user=kobenhavn_coordinator).update(language="en")
     client.force_login(analyst)
     response = client.get("/summaries/preview/", {"user": "kk-coordinator", "date": "2026-11-27"})
