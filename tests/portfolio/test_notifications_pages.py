@@ -166,3 +166,25 @@ def test_previewing_a_user_without_a_subscription_shows_their_default_and_stores
     assert response.status_code == 200
     assert "Regionalt initiativ" in response.content.decode()
     assert not Subscription.objects.filter(user=midtjylland_coordinator).exists()
+
+
+def test_coordinators_see_neither_the_summaries_sent_nor_anyones_subscriptions_in_the_admin(
+    client, kobenhavn_coordinator, analyst
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from portfolio.models import SummaryDelivery
+
+    delivery = SummaryDelivery.objects.create(
+        recipient=analyst, date=datetime.date(2026, 11, 27), status="sent", language="da",
+        to_address="analyst@example.invalid", built_at=timezone.now(),
+    )
+    notifications.subscription_ensure_default(analyst)
+    client.force_login(kobenhavn_coordinator)
+    for path in ("/admin/portfolio/summarydelivery/", f"/admin/portfolio/summarydelivery/{delivery.pk}/change/",
+                 "/admin/portfolio/subscription/"):
+        assert client.get(path).status_code == 403, path
+    index = client.get("/admin/").content.decode()
+    assert "/admin/portfolio/summarydelivery/" not in index and "/admin/portfolio/subscription/" not in index

@@ -129,3 +129,30 @@ def test_transient_and_permanent_errors_are_told_apart():
     assert not notifications.is_transient(smtplib.SMTPDataError(554, "no"))
     assert not notifications.is_transient(smtplib.SMTPRecipientsRefused({"a@b": (550, b"no such user")}))
     assert notifications.is_transient(smtplib.SMTPRecipientsRefused({"a@b": (452, b"mailbox full")}))
+
+
+def test_a_transient_failure_is_retried_later_with_growing_backoff_not_at_once(deliveries, monkeypatch):
+    """What a worker does: each retry is scheduled after an exponential, jittered pause (up to 30 s,
+    then up to 1, 2, 4 ... minutes), and the delivery waits as pending, not failed."""
+    from celery.exceptions import Retry
+
+    countdowns = []
+
+    def record_retry(*args, countdown=None, **kwargs):
+        countdowns.append(countdown)
+        raise Retry("retry scheduled", when=countdown)
+
+    monkeypatch.setattr(send_summary, "retry", record_retry)
+    monkeypatch.setattr("random.randrange", lambda stop: stop - 1)  # jitter at its widest
+    sink = FlakySink(refuse_first=100, refuse_code=421)
+    controller = start_sink(sink)
+    try:
+        with smtp_to(controller):
+            for retries in range(3):
+                send_summary.apply(args=[deliveries[0].pk], retries=retries, throw=False)
+    finally:
+        controller.stop()
+
+    assert countdowns == [30, 60, 120]
+    assert SummaryDelivery.objects.get(pk=deliveries[0].pk).status == DeliveryStatus.PENDING
+    assert sink.messages == []
