@@ -982,14 +982,15 @@ def _dependency_labels() -> tuple[dict, dict]:
 def _headlines(summary: RecipientSummary) -> list[str]:
     lines = []
     for authority, figures in summary.authority_figures:
-        lines.append(
-            ngettext(
-                "%(authority)s's initiatives depend on %(count)s other authority; %(risk)s of those links are at risk.",
-                "%(authority)s's initiatives depend on %(count)s other authorities; %(risk)s of those links are at risk.",
-                figures.depends_on,
-            )
-            % {"authority": authority.name, "count": figures.depends_on, "risk": figures.links_at_risk}
-        )
+        depends = ngettext(
+            "%(authority)s's initiatives depend on %(count)s other authority;",
+            "%(authority)s's initiatives depend on %(count)s other authorities;",
+            figures.depends_on,
+        ) % {"authority": authority.name, "count": figures.depends_on}
+        at_risk = ngettext(
+            "%(risk)s of those links is at risk.", "%(risk)s of those links are at risk.", figures.links_at_risk
+        ) % {"risk": figures.links_at_risk}
+        lines.append(f"{depends} {at_risk}")
         lines.append(
             _("%(authority)s leads %(led)s and takes part in %(part)s initiatives; %(risk)s of its own are at risk "
               "because of others.")
