@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from initiatives.models import Criticality, Health, Role, Status
@@ -14,6 +15,13 @@ from tests.portfolio.dashboard_builders import build_portfolio
 LIST_URL = "/initiatives/"
 # The reference data brings initiatives of other strategies; the tests look at 2022–2025's.
 IN_2022 = {"strategy": "2022-2025"}
+
+
+def english(client):
+    """The client after choosing English with the language switch (its cookie): the product is
+    Danish by default and no longer follows the browser's Accept-Language."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def rows_of(response) -> list[str]:
@@ -70,7 +78,7 @@ def test_the_demo_initiatives_are_labelled_illustrative(analyst_client, portfoli
 
 
 def test_the_list_speaks_english_when_asked(analyst_client, portfolio):
-    response = analyst_client.get(LIST_URL, IN_2022, HTTP_ACCEPT_LANGUAGE="en")
+    response = english(analyst_client).get(LIST_URL, IN_2022)
 
     assert "Shared data foundation" in response.content.decode()
     assert "6 initiatives" in response.content.decode()
@@ -117,9 +125,9 @@ def test_the_chosen_filters_stay_selected_in_the_form(analyst_client, portfolio,
     assert f'<option value="{region_midtjylland.pk}" selected>' in html.split('id="id_authority_id"')[1]
     assert f'<option value="{region_midtjylland.pk}" selected>' not in html.split('id="id_lead_id"')[1].split("</select>")[0]
     assert '<option value="active" selected>' in html
+    assert 'value="2024-01-01"' in html
     html = analyst_client.get(LIST_URL, {"risk_level": "central"}).content.decode()
     assert '<option value="central" selected>' in html.split('id="id_risk_level"')[1].split("</select>")[0]
-    assert 'value="2024-01-01"' in html
 
 
 def test_sorting_by_a_column_marks_its_header_and_reverses_on_a_second_click(analyst_client, portfolio):
@@ -176,7 +184,7 @@ def test_the_list_is_paginated_by_fifty(analyst_client, strategy_2022, digst, ko
     ],
 )
 def test_bad_filter_input_gives_a_clear_message_not_a_server_error(analyst_client, portfolio, params, message):
-    response = analyst_client.get(LIST_URL, params, HTTP_ACCEPT_LANGUAGE="en")
+    response = english(analyst_client).get(LIST_URL, params)
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -186,7 +194,7 @@ def test_bad_filter_input_gives_a_clear_message_not_a_server_error(analyst_clien
 
 
 def test_an_empty_result_says_so_and_offers_to_clear_the_filters(analyst_client, portfolio):
-    response = analyst_client.get(LIST_URL, {"q": "no such initiative"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = english(analyst_client).get(LIST_URL, {"q": "no such initiative"})
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -195,7 +203,7 @@ def test_an_empty_result_says_so_and_offers_to_clear_the_filters(analyst_client,
 
 
 def test_an_empty_portfolio_says_there_are_no_initiatives(analyst_client, db):
-    response = analyst_client.get(LIST_URL, HTTP_ACCEPT_LANGUAGE="en")
+    response = english(analyst_client).get(LIST_URL)
 
     assert "There are no initiatives yet." in response.content.decode()
 
@@ -238,7 +246,7 @@ def middle(portfolio, strategy_2022, kobenhavn, aarhus, make_initiative):
 
 def test_the_initiative_page_shows_participants_by_role(analyst_client, middle, kobenhavn, aarhus,
                                                        region_midtjylland):
-    html = analyst_client.get(f"/initiatives/{middle.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(analyst_client).get(f"/initiatives/{middle.pk}/").content.decode()
 
     lead = html.index("Lead (1)")
     implementer = html.index("Implementer (1)")
@@ -249,7 +257,7 @@ def test_the_initiative_page_shows_participants_by_role(analyst_client, middle, 
 
 
 def test_the_initiative_page_shows_its_milestones_as_a_table_and_a_timeline(analyst_client, middle):
-    html = analyst_client.get(f"/initiatives/{middle.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(analyst_client).get(f"/initiatives/{middle.pk}/").content.decode()
 
     table = html.split('class="table table--compact table--zebra milestone-table"', 1)[1].split("</table>")[0]
     assert "Pilot" in table and "01.03.2024" in table and "01.05.2024" in table
@@ -264,7 +272,7 @@ def test_the_initiative_page_gives_the_reason_for_each_health_colour(analyst_cli
     initiative_update(initiative=upstream, benefits_health=Health.YELLOW, baseline_budget=10_000_000,
                       forecast_cost=10_500_000)
 
-    html = analyst_client.get(f"/initiatives/{upstream.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(analyst_client).get(f"/initiatives/{upstream.pk}/").content.decode()
 
     health = html.split('class="table table--compact health-table"', 1)[1].split("</table>")[0]
     assert "Forecast end 335 days after baseline (more than 3 months)" in health
@@ -274,7 +282,7 @@ def test_the_initiative_page_gives_the_reason_for_each_health_colour(analyst_cli
 
 
 def test_the_initiative_page_lists_upstream_and_downstream_and_feeds_the_graph(analyst_client, middle, portfolio):
-    response = analyst_client.get(f"/initiatives/{middle.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    response = english(analyst_client).get(f"/initiatives/{middle.pk}/")
     html = response.content.decode()
 
     upstream = html.split("dependency-table-target", 1)[1].split("</table>")[0]
@@ -290,7 +298,7 @@ def test_the_initiative_page_lists_upstream_and_downstream_and_feeds_the_graph(a
 
 
 def test_the_initiative_page_shows_its_summary_figures_and_why_it_is_at_risk(analyst_client, middle, digst):
-    html = analyst_client.get(f"/initiatives/{middle.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(analyst_client).get(f"/initiatives/{middle.pk}/").content.decode()
 
     figures = html.split('id="figures-heading"', 1)[1].split("</section>")[0]
     assert "health is red" in figures
@@ -301,7 +309,7 @@ def test_the_initiative_page_shows_its_summary_figures_and_why_it_is_at_risk(ana
 def test_the_initiative_page_shows_who_changed_what_and_when(analyst_client, middle, aarhus):
     initiative_update(initiative=middle, status=Status.PAUSED)
 
-    html = analyst_client.get(f"/initiatives/{middle.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(analyst_client).get(f"/initiatives/{middle.pk}/").content.decode()
 
     history = html.split('id="history-heading"', 1)[1]
     assert "Status: Active → Paused" in history or "Status: Planned → Paused" in history
@@ -312,7 +320,7 @@ def test_the_initiative_page_shows_who_changed_what_and_when(analyst_client, mid
 
 
 def test_an_illustrative_initiative_says_so_on_its_page(analyst_client, middle):
-    html = analyst_client.get(f"/initiatives/{middle.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(analyst_client).get(f"/initiatives/{middle.pk}/").content.decode()
 
     assert "This initiative is illustrative demo data" in html
 
@@ -321,7 +329,7 @@ def test_an_initiative_without_dependencies_or_milestones_says_so(analyst_client
                                                                   kobenhavn):
     initiative = make_initiative(kobenhavn)
 
-    html = analyst_client.get(f"/initiatives/{initiative.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(analyst_client).get(f"/initiatives/{initiative.pk}/").content.decode()
 
     assert "It neither depends on other initiatives nor do others depend on it." in html
     assert "No milestones are recorded." in html

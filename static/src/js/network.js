@@ -180,6 +180,7 @@
             'border-width': 5, 'border-style': 'double', 'border-color': '#1a1a1a', 'font-size': 14,
             'font-weight': 600, 'min-zoomed-font-size': 0, 'text-background-color': '#ffffff',
             'text-background-opacity': 1, 'text-background-padding': 2, 'z-index': 20,
+            'underlay-color': '#ffbf47', 'underlay-opacity': 1, 'underlay-padding': 7, 'underlay-shape': 'ellipse',
           },
         },
       ],
