@@ -4,12 +4,20 @@ bad input, login, and a query count that does not grow with the data."""
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from authorities.models import Authority, Kind, Level
 from tests.portfolio.dashboard_builders import build_portfolio
 
 LIST_URL = "/authorities/"
+
+
+def english(client):
+    """The client after choosing English with the language switch (its cookie): the product is
+    Danish by default and no longer follows the browser's Accept-Language."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def names_of(response) -> list[str]:
@@ -77,7 +85,7 @@ def test_the_list_is_paginated_and_sortable(analyst_client, reference_data):
                                     {"region_id": "999999"},
                                     {"region_id": "99999999999999999999"}, {"q": "\x00"}])
 def test_bad_filter_input_gives_a_clear_message_not_a_server_error(analyst_client, reference_data, params):
-    response = analyst_client.get(LIST_URL, params, HTTP_ACCEPT_LANGUAGE="en")
+    response = english(analyst_client).get(LIST_URL, params)
 
     assert response.status_code == 400
     assert "The filters could not be used" in response.content.decode()
@@ -85,7 +93,7 @@ def test_bad_filter_input_gives_a_clear_message_not_a_server_error(analyst_clien
 
 
 def test_an_empty_result_says_so(analyst_client, reference_data):
-    response = analyst_client.get(LIST_URL, {"q": "Atlantis"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = english(analyst_client).get(LIST_URL, {"q": "Atlantis"})
 
     assert "No authority matches these filters." in response.content.decode()
 
@@ -105,7 +113,7 @@ def test_the_list_runs_a_fixed_number_of_queries(analyst_client, strategy_2022, 
 
 
 def test_the_page_shows_what_the_authority_leads_and_takes_part_in(analyst_client, portfolio, region_midtjylland):
-    html = analyst_client.get(f"/authorities/{region_midtjylland.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(analyst_client).get(f"/authorities/{region_midtjylland.pk}/").content.decode()
 
     assert "It leads no initiatives." in html
     participating = html.split("participating-table", 1)[1].split("</table>")[0]
@@ -114,7 +122,7 @@ def test_the_page_shows_what_the_authority_leads_and_takes_part_in(analyst_clien
 
 
 def test_the_page_shows_whom_it_depends_on_with_counts_from_the_summaries(analyst_client, portfolio, kobenhavn, digst):
-    html = analyst_client.get(f"/authorities/{kobenhavn.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(analyst_client).get(f"/authorities/{kobenhavn.pk}/").content.decode()
 
     counts = html.split("dependency-counts", 1)[1].split("</table>")[0]
     assert re.search(r"Depends on</th><td class=\"numeric\">1</td><td class=\"numeric\">0</td>", counts)
@@ -125,7 +133,7 @@ def test_the_page_shows_whom_it_depends_on_with_counts_from_the_summaries(analys
 
 
 def test_the_page_shows_its_initiatives_at_risk_because_of_others(analyst_client, portfolio, kobenhavn, digst):
-    html = analyst_client.get(f"/authorities/{kobenhavn.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(analyst_client).get(f"/authorities/{kobenhavn.pk}/").content.decode()
 
     at_risk_in = html.split('id="risk-in-heading"', 1)[1].split('id="risk-out-heading"')[0]
     assert at_risk_in.count("<tr>") == 6
@@ -134,7 +142,7 @@ def test_the_page_shows_its_initiatives_at_risk_because_of_others(analyst_client
 
 
 def test_the_page_shows_the_initiatives_it_puts_at_risk_and_its_exposure(analyst_client, portfolio, digst, kobenhavn):
-    html = analyst_client.get(f"/authorities/{digst.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(analyst_client).get(f"/authorities/{digst.pk}/").content.decode()
 
     at_risk_out = html.split('id="risk-out-heading"', 1)[1]
     assert at_risk_out.split("</table>")[0].count("<tr>") == 6
@@ -148,13 +156,13 @@ def test_the_page_shows_the_initiatives_it_puts_at_risk_and_its_exposure(analyst
 def test_illustrative_authorities_are_labelled(analyst_client, reference_data):
     demo = Authority.objects.create(name_da="Demo Skole", kind=Kind.SCHOOL, level=Level.MUNICIPAL, is_illustrative=True)
 
-    html = analyst_client.get(f"/authorities/{demo.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(analyst_client).get(f"/authorities/{demo.pk}/").content.decode()
     assert "This authority is illustrative demo data" in html
-    assert "Illustrative" in analyst_client.get(LIST_URL, {"q": "Demo Skole"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Illustrative" in english(analyst_client).get(LIST_URL, {"q": "Demo Skole"}).content.decode()
 
 
 def test_an_authority_without_summaries_says_the_figures_are_not_computed(analyst_client, aarhus):
-    html = analyst_client.get(f"/authorities/{aarhus.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = english(analyst_client).get(f"/authorities/{aarhus.pk}/").content.decode()
 
     assert "No figures yet" in html
     assert "It depends on no other authority." in html

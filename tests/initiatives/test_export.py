@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+from django.conf import settings
 from openpyxl import load_workbook
 
 from initiatives.exports import COLUMNS
@@ -14,6 +15,13 @@ ENGLISH_HEADERS = [
     "Code", "Title", "Strategy", "Lead authority", "Level", "Status", "Health", "Forecast start",
     "Forecast end", "Baseline end", "At risk", "Depended on by (transitive)", "Illustrative",
 ]
+
+
+def english(client):
+    """The client after choosing English with the language switch (its cookie): the product is
+    Danish by default and no longer follows the browser's Accept-Language."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture
@@ -48,7 +56,7 @@ def list_codes(client, params) -> list[str]:
 def test_the_csv_holds_exactly_the_filtered_rows_in_the_lists_order(analyst_client, portfolio, region_midtjylland):
     params = {**IN_2022, "authority_id": region_midtjylland.pk, "status": "active", "sort": "-code"}
 
-    response = analyst_client.get("/initiatives/export.csv", params, HTTP_ACCEPT_LANGUAGE="en")
+    response = english(analyst_client).get("/initiatives/export.csv", params)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -71,8 +79,8 @@ def test_the_csv_is_in_danish_by_default_with_danish_letters_intact(analyst_clie
 def test_the_excel_file_has_the_same_rows_and_columns_as_the_csv(analyst_client, portfolio):
     params = {**IN_2022, "sort": "code"}
 
-    csv_rows = read_csv(analyst_client.get("/initiatives/export.csv", params, HTTP_ACCEPT_LANGUAGE="en"))
-    response = analyst_client.get("/initiatives/export.xlsx", params, HTTP_ACCEPT_LANGUAGE="en")
+    csv_rows = read_csv(english(analyst_client).get("/initiatives/export.csv", params))
+    response = english(analyst_client).get("/initiatives/export.xlsx", params)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,7 +99,7 @@ def test_the_export_is_not_limited_to_one_page(analyst_client, strategy_2022, di
 
 
 def test_an_export_with_no_matching_rows_has_only_the_headers(analyst_client, portfolio):
-    rows = read_csv(analyst_client.get("/initiatives/export.csv", {"q": "nothing like this"}, HTTP_ACCEPT_LANGUAGE="en"))
+    rows = read_csv(english(analyst_client).get("/initiatives/export.csv", {"q": "nothing like this"}))
 
     assert rows == [ENGLISH_HEADERS]
 
@@ -106,7 +114,7 @@ def test_text_that_looks_like_a_formula_is_kept_as_text(analyst_client, referenc
 
 @pytest.mark.parametrize("url", ["/initiatives/export.csv", "/initiatives/export.xlsx"])
 def test_a_bad_filter_gives_a_clear_message_instead_of_a_file(analyst_client, portfolio, url):
-    response = analyst_client.get(url, {"forecast_start_before": "yesterday"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = english(analyst_client).get(url, {"forecast_start_before": "yesterday"})
 
     assert response.status_code == 400
     assert "Forecast start" in response.content.decode()
