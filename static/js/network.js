@@ -292,8 +292,12 @@
     return -1;
   }
 
+  // At most NAMES_SHOWN names, so a hub's announcement stays short; the table lists them all.
+  var NAMES_SHOWN = 8;
   function names(nodes) {
-    return nodes.map(function (n) { return n.data('label'); }).sort().join(', ');
+    var all = nodes.map(function (n) { return String(n.data('label')); }).sort();
+    if (all.length <= NAMES_SHOWN) return all.join(', ');
+    return all.slice(0, NAMES_SHOWN).join(', ') + ' ' + format(text.textFocusMore, { count: all.length - NAMES_SHOWN });
   }
 
   function describe(node, position, count) {
