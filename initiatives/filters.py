@@ -59,6 +59,12 @@ class InitiativeFilterSet(django_filters.FilterSet):
     at_risk = django_filters.ChoiceFilter(
         method="filter_at_risk", label=_("At risk"), choices=[("true", _("Yes")), ("false", _("No"))]
     )
+    risk_level = django_filters.MultipleChoiceFilter(
+        choices=Level.choices,
+        method="filter_risk_level",
+        label=_("At risk because of level"),
+        help_text=_("The level of the authority whose initiative puts it at risk."),
+    )
     forecast_start = django_filters.DateFromToRangeFilter(label=_("Forecast start"))
     forecast_end = django_filters.DateFromToRangeFilter(label=_("Forecast end"))
     baseline_end = django_filters.DateFromToRangeFilter(label=_("Baseline end"))
@@ -95,6 +101,12 @@ class InitiativeFilterSet(django_filters.FilterSet):
             return queryset.filter(summary__at_risk=True)
         # Initiatives the engine has not summarised yet are not known to be at risk.
         return queryset.exclude(summary__at_risk=True)
+
+    def filter_risk_level(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        """At risk because of an initiative led at one of these levels (as the overview's at-risk list)."""
+        if not value:
+            return queryset
+        return queryset.filter(summary__at_risk=True, summary__risk_authority__level__in=value)
 
     def error_messages(self) -> list[str]:
         """Each invalid parameter as one sentence: "Forecast end: Enter a valid date."."""

@@ -107,7 +107,9 @@ def authority_options(authorities: list[tuple[int, str, str]], *selections: list
 
 def _selected(query) -> dict:
     """The chosen values per parameter, as strings, for marking options as selected."""
-    names = ["strategy", "strategy_id", "focus_area_id", "level", "lead_id", "authority_id", "status", "health"]
+    names = [
+        "strategy", "strategy_id", "focus_area_id", "level", "lead_id", "authority_id", "status", "health", "risk_level",
+    ]
     selected = {name: query.getlist(name) for name in names}
     for name in DATE_RANGE_FILTERS:
         selected[f"{name}_after"] = query.get(f"{name}_after", "")

@@ -1,7 +1,8 @@
 // The initiative page's dependency neighbourhood: the initiative in the middle, what it depends on
 // to the right, what depends on it to the left, arrows pointing at what is depended on. The data
-// comes from a json_script element; the tables beside the graph list the same for keyboard and
-// screen-reader users, so nodes only add a mouse shortcut (click to open).
+// comes from a json_script element; the tables beside the graph list the same. By keyboard, the
+// canvas takes focus: the arrow keys step through the nodes from left to right, the focused node
+// and its links are announced, Enter opens it (as a click does), Escape leaves.
 (function () {
   'use strict';
   var container = document.getElementById('initiative-graph');
@@ -45,13 +46,95 @@
         'curve-style': 'bezier'
       } },
       { selector: 'edge[criticality = "high"]', style: { 'width': 4, 'line-color': '#b30000', 'target-arrow-color': '#b30000' } },
-      { selector: 'edge[criticality = "low"]', style: { 'line-style': 'dashed' } }
+      { selector: 'edge[criticality = "low"]', style: { 'line-style': 'dashed' } },
+      { selector: 'node.keyboard-focus', style: {
+        'overlay-color': '#1a1a1a', 'overlay-opacity': 0.25, 'overlay-padding': 6, 'underlay-color': '#ffbf47',
+        'underlay-opacity': 1, 'underlay-padding': 8, 'underlay-shape': 'round-rectangle'
+      } }
     ]
   });
   cy.on('tap', 'node', function (event) {
     var url = event.target.data('url');
     if (event.target.data('role') !== 'self' && url) window.location.assign(url);
   });
+
+  // --- Keyboard ------------------------------------------------------------------------------
+  var text = container.dataset;
+  var focusInfo = document.getElementById('graph-focus');
+  var exitTarget = document.getElementById('upstream-heading');
+  // Reading order: left to right (what depends on it, the initiative, what it depends on), then top down.
+  var order = cy.nodes().sort(function (a, b) {
+    return (a.position('x') - b.position('x')) || (a.position('y') - b.position('y'));
+  });
+  var index = -1;
+
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key]; });
+  }
+
+  // At most NAMES_SHOWN names, so a hub's announcement stays short; the table lists them all.
+  var NAMES_SHOWN = 8;
+  function names(nodes) {
+    var all = nodes.map(function (n) { return String(n.data('label')); }).sort();
+    if (all.length <= NAMES_SHOWN) return all.join(', ');
+    return all.slice(0, NAMES_SHOWN).join(', ') + ' ' + format(text.textFocusMore, { count: all.length - NAMES_SHOWN });
+  }
+
+  function describe(node) {
+    var parts = [format(text.textFocus, {
+      position: index + 1, count: order.length, label: node.data('label'), title: node.data('title'), lead: node.data('lead'),
+    })];
+    if (node.data('at_risk')) parts.push(text.textFocusAtRisk);
+    var dependsOn = node.outgoers('node');
+    var dependedOnBy = node.incomers('node');
+    if (dependsOn.length) parts.push(format(text.textFocusDependsOn, { names: names(dependsOn) }));
+    if (dependedOnBy.length) parts.push(format(text.textFocusDependedOn, { names: names(dependedOnBy) }));
+    parts.push(node.data('role') === 'self' ? text.textFocusSelf : text.textFocusOpen);
+    return parts.join(' ');
+  }
+
+  function focusAt(newIndex) {
+    if (index >= 0) order[index].removeClass('keyboard-focus');
+    cy.nodes().unselect();
+    index = newIndex;
+    var node = order[index];
+    node.addClass('keyboard-focus');
+    node.select();
+    var position = node.position();
+    var zoom = cy.zoom();
+    cy.stop();
+    cy.animate({ pan: { x: cy.width() / 2 - position.x * zoom, y: cy.height() / 2 - position.y * zoom } }, { duration: 150 });
+    focusInfo.textContent = describe(node);
+  }
+
+  function leave() {
+    if (index >= 0) order[index].removeClass('keyboard-focus');
+    cy.nodes().unselect();
+    index = -1;
+    focusInfo.textContent = '';
+    if (exitTarget) exitTarget.focus();
+  }
+
+  var KEYS = { ArrowRight: 1, ArrowDown: 1, n: 1, ArrowLeft: -1, ArrowUp: -1, p: -1 };
+  container.addEventListener('keydown', function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || !order.length) return;
+    if (event.key in KEYS) {
+      event.preventDefault();
+      var delta = KEYS[event.key];
+      focusAt(index < 0 ? (delta > 0 ? 0 : order.length - 1) : (index + delta + order.length) % order.length);
+    } else if (event.key === 'Home' || event.key === 'End') {
+      event.preventDefault();
+      focusAt(event.key === 'Home' ? 0 : order.length - 1);
+    } else if (event.key === 'Enter' && index >= 0) {
+      event.preventDefault();
+      var node = order[index];
+      if (node.data('role') !== 'self' && node.data('url')) window.location.assign(node.data('url'));
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      leave();
+    }
+  });
+
   container.dataset.nodes = String(cy.nodes().length);
   container.dataset.edges = String(cy.edges().length);
   container.classList.add('is-drawn');

@@ -88,6 +88,9 @@ def test_opening_an_initiative_draws_its_neighbourhood_and_lists_the_same(logged
 
     # A node is a shortcut to its initiative.
     page.locator("#initiative-graph").scroll_into_view_if_needed()
+    # Cytoscape maps a click through its container's position, which it refreshes on the scroll
+    # event (delivered with the next frame): clicking before then sometimes missed the node.
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
     position = page.evaluate(
         "() => { const n = window.initiativeGraph.nodes().filter(n => n.data('label') === 'B.1')[0];"
         " return n.renderedPosition(); }"

@@ -76,6 +76,19 @@ def test_at_risk_reads_the_summaries_and_unsummarised_initiatives_are_not_at_ris
     assert codes({"at_risk": "false"}) == ["T.1", "T.3"]
 
 
+def test_at_risk_because_of_a_level_reads_the_level_of_the_authority_behind_the_risk(three, digst, aarhus):
+    InitiativeSummary.objects.filter(initiative=three["second"]).update(risk_authority=digst)
+    InitiativeSummary.objects.create(initiative=three["first"], at_risk=True, risk_authority=aarhus,
+                                     computed_at=timezone.now())
+    # A summary that still names an authority but is not at risk does not count.
+    InitiativeSummary.objects.filter(initiative=three["third"]).update(risk_authority=digst)
+
+    assert codes({"risk_level": "central"}) == ["T.2"]
+    assert codes({"risk_level": "municipal"}) == ["T.1"]
+    assert codes({"risk_level": ["central", "municipal"]}) == ["T.1", "T.2"]
+    assert codes({"risk_level": "regional"}) == []
+
+
 def test_date_ranges_include_their_ends(three):
     assert codes({"forecast_end_after": "2025-03-01", "forecast_end_before": "2025-03-01"}) == ["T.1"]
     assert codes({"forecast_end_after": "2025-03-02"}) == ["T.2"]
@@ -107,6 +120,7 @@ def test_the_search_method_can_be_used_on_its_own(three):
         ("level=federal", "level"),
         ("health=blue", "health"),
         ("at_risk=1", "at_risk"),
+        ("risk_level=federal", "risk_level"),
         (f"q={'x' * 101}", "q"),
     ],
 )

@@ -88,6 +88,8 @@ def test_filters_narrow_the_rows(analyst_client, portfolio, kobenhavn, region_mi
     assert codes(status="planned") == ["M.1", "M.4"]
     assert codes(at_risk="true") == ["M.1", "M.2", "M.3", "M.4", "M.5"]
     assert codes(at_risk="false") == ["C.1"]
+    assert codes(risk_level="central") == ["M.1", "M.2", "M.3", "M.4", "M.5"]  # C.1, led centrally, is red
+    assert codes(risk_level="municipal") == []
     assert codes(q="datafundament") == ["C.1"]
     assert codes(q="MUNICIPAL SOLUTION 3") == ["M.3"]  # the English title, any case
     assert codes(forecast_end_after="2024-06-01", forecast_end_before="2024-12-31") == ["C.1"]
@@ -117,6 +119,8 @@ def test_the_chosen_filters_stay_selected_in_the_form(analyst_client, portfolio,
     assert f'<option value="{region_midtjylland.pk}" selected>' not in html.split('id="id_lead_id"')[1].split("</select>")[0]
     assert '<option value="active" selected>' in html
     assert 'value="2024-01-01"' in html
+    html = analyst_client.get(LIST_URL, {"risk_level": "central"}).content.decode()
+    assert '<option value="central" selected>' in html.split('id="id_risk_level"')[1].split("</select>")[0]
 
 
 def test_sorting_by_a_column_marks_its_header_and_reverses_on_a_second_click(analyst_client, portfolio):
@@ -169,6 +173,7 @@ def test_the_list_is_paginated_by_fifty(analyst_client, strategy_2022, digst, ko
         ({"focus_area_id": "1.5"}, "Focus area"),
         ({"q": "a\x00b"}, "Search"),
         ({"level": ["central", "federal"]}, "Level of the lead"),
+        ({"risk_level": "galactic"}, "At risk because of level"),
     ],
 )
 def test_bad_filter_input_gives_a_clear_message_not_a_server_error(analyst_client, portfolio, params, message):

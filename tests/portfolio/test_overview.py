@@ -86,6 +86,8 @@ def test_it_narrows_the_at_risk_list_to_one_level_of_government(logged_in, portf
     shown = [summary.initiative for summary in response.context["at_risk"]]
     assert dependant not in shown
     assert len(shown) == 2
+    # The link to the whole list keeps the level, so the list shows the same initiatives.
+    assert "/initiatives/?strategy=2022-2025&amp;at_risk=true&amp;risk_level=central" in response.content.decode()
 
 
 def test_it_shows_the_level_matrix_as_a_heatmap_with_numbers(logged_in, portfolio):

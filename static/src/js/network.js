@@ -1,6 +1,8 @@
 // The interdependency network: authorities or initiatives as nodes, grouped (compound nodes) by
 // level of government, laid out with fcose. Data comes from the JSON endpoint in data-url; the
-// same links are written into a table for screen readers and keyboard users.
+// same links are written into a table for screen readers and keyboard users. By keyboard, the
+// canvas takes focus: the arrow keys step from node to node (through the search matches when a
+// search found some), the focused node's name and links are announced, Enter opens it, Escape leaves.
 (function () {
   'use strict';
   var container = document.getElementById('network');
@@ -9,10 +11,13 @@
   var table = document.getElementById('network-table');
   var search = document.getElementById('network-search');
   var levelSelect = document.getElementById('network-level');
+  var focusInfo = document.getElementById('network-focus');
+  var exitTarget = document.querySelector('.network-table-details summary');
   var text = container.dataset;
   var cy = null;
   var request = 0;
   var edgeOpacity = 0.7;
+  var focused = null; // the node the keyboard is on
 
   // Level colours (contrast ≥ 3:1 against the white canvas) and their light group backgrounds.
   var LEVELS = {
@@ -169,6 +174,15 @@
         { selector: 'edge[atRisk = 1]', style: { 'line-color': '#c41a1a', 'target-arrow-color': '#c41a1a' } },
         { selector: '.faded', style: { opacity: 0.15 } },
         { selector: 'node.match', style: { 'border-width': 4, 'border-color': '#1a1a1a', 'font-size': 14, 'min-zoomed-font-size': 0, 'z-index': 10 } },
+        {
+          selector: 'node.keyboard-focus',
+          style: {
+            'border-width': 5, 'border-style': 'double', 'border-color': '#1a1a1a', 'font-size': 14,
+            'font-weight': 600, 'min-zoomed-font-size': 0, 'text-background-color': '#ffffff',
+            'text-background-opacity': 1, 'text-background-padding': 2, 'z-index': 20,
+            'underlay-color': '#ffbf47', 'underlay-opacity': 1, 'underlay-padding': 7, 'underlay-shape': 'ellipse',
+          },
+        },
       ],
       layout: {
         name: window.cytoscapeFcose ? 'fcose' : 'cose',
@@ -189,7 +203,10 @@
       var url = event.target.data('url');
       if (url) window.location.href = url;
     });
+    window.portfolioNetwork = cy;
 
+    focused = null;
+    focusInfo.textContent = '';
     fillTable(data, labels);
     if (!data.nodes.length) {
       say(text.textEmpty);
@@ -247,6 +264,117 @@
     say(format(text.textFound, { count: matches.length, query: search.value.trim() }));
   }
 
+  // --- Keyboard -----------------------------------------------------------------------------
+  // The nodes the arrow keys step through: the search matches if a search found any, otherwise
+  // every node, by level and then by name (in the page's language: Danish puts Aarhus after Å).
+  function stops() {
+    if (!cy) return null;
+    var nodes = cy.nodes('[!isGroup]');
+    var matches = nodes.filter('.match');
+    if (matches.length) nodes = matches;
+    return nodes.sort(function (a, b) {
+      var byLevel = levelRank(a) - levelRank(b);
+      if (byLevel) return byLevel;
+      return String(a.data('label')).localeCompare(String(b.data('label')), document.documentElement.lang || undefined);
+    });
+  }
+
+  function levelRank(node) {
+    var order = Object.keys(LEVELS);
+    var rank = order.indexOf(node.data('level'));
+    return rank < 0 ? order.length : rank;
+  }
+
+  function positionOf(order, node) {
+    for (var i = 0; i < order.length; i += 1) {
+      if (order[i].id() === node.id()) return i;
+    }
+    return -1;
+  }
+
+  // At most NAMES_SHOWN names, so a hub's announcement stays short; the table lists them all.
+  var NAMES_SHOWN = 8;
+  function names(nodes) {
+    var all = nodes.map(function (n) { return String(n.data('label')); }).sort();
+    if (all.length <= NAMES_SHOWN) return all.join(', ');
+    return all.slice(0, NAMES_SHOWN).join(', ') + ' ' + format(text.textFocusMore, { count: all.length - NAMES_SHOWN });
+  }
+
+  function describe(node, position, count) {
+    var parent = node.parent();
+    var parts = [format(text.textFocus, {
+      position: position, count: count, label: node.data('label'), level: parent.length ? parent.data('label') : '',
+    })];
+    if (node.data('atRisk')) parts.push(text.textFocusAtRisk);
+    var dependsOn = node.outgoers('node');
+    var dependedOnBy = node.incomers('node');
+    if (dependsOn.length) parts.push(format(text.textFocusDependsOn, { names: names(dependsOn) }));
+    if (dependedOnBy.length) parts.push(format(text.textFocusDependedOn, { names: names(dependedOnBy) }));
+    if (!dependsOn.length && !dependedOnBy.length) parts.push(text.textFocusNoLinks);
+    parts.push(text.textFocusOpen);
+    return parts.join(' ');
+  }
+
+  // Puts the node itself (not its label, which `center` would count in) in the middle of the canvas.
+  function centre(node, zoom) {
+    var position = node.position();
+    cy.stop();
+    cy.animate({
+      zoom: zoom,
+      pan: { x: cy.width() / 2 - position.x * zoom, y: cy.height() / 2 - position.y * zoom },
+    }, { duration: 150 });
+  }
+
+  function focusNode(node) {
+    if (focused) focused.removeClass('keyboard-focus');
+    cy.nodes().unselect();
+    focused = node;
+    node.addClass('keyboard-focus');
+    node.select();
+    centre(node, Math.max(cy.zoom(), 1));
+    var order = stops();
+    focusInfo.textContent = describe(node, positionOf(order, node) + 1, order.length);
+  }
+
+  function step(delta) {
+    var order = stops();
+    if (!order || !order.length) return;
+    var index = focused ? positionOf(order, focused) : -1;
+    if (index < 0) index = delta > 0 ? 0 : order.length - 1;
+    else index = (index + delta + order.length) % order.length;
+    focusNode(order[index]);
+  }
+
+  function leave() {
+    if (focused) focused.removeClass('keyboard-focus');
+    if (cy) cy.nodes().unselect();
+    focused = null;
+    focusInfo.textContent = '';
+    if (exitTarget) exitTarget.focus();
+  }
+
+  var KEYS = {
+    ArrowRight: 1, ArrowDown: 1, n: 1, ArrowLeft: -1, ArrowUp: -1, p: -1,
+  };
+
+  function onKey(event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key in KEYS) {
+      event.preventDefault();
+      step(KEYS[event.key]);
+    } else if (event.key === 'Home' || event.key === 'End') {
+      event.preventDefault();
+      var order = stops();
+      if (order && order.length) focusNode(order[event.key === 'Home' ? 0 : order.length - 1]);
+    } else if (event.key === 'Enter' && focused) {
+      event.preventDefault();
+      if (focused.data('url')) window.location.href = focused.data('url');
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      leave();
+    }
+  }
+
   var searchTimer = null;
   search.addEventListener('input', function () {
     window.clearTimeout(searchTimer);
@@ -255,9 +383,16 @@
   search.addEventListener('keydown', function (event) {
     if (event.key === 'Enter') {
       event.preventDefault();
+      window.clearTimeout(searchTimer);
       highlight();
+      var matches = stops().filter('.match');
+      if (matches.length) {
+        container.focus();
+        focusNode(matches[0]);
+      }
     }
   });
+  container.addEventListener('keydown', onKey);
   levelSelect.addEventListener('change', load);
   document.querySelectorAll('input[name="nodes"]').forEach(function (radio) {
     radio.addEventListener('change', load);
