@@ -810,6 +810,9 @@ def build_recipient_summary(
             continue
         item = InitiativeItem(changes.initiatives[event.initiative_id], event)
         {"added": added, Status.COMPLETED: completed, Status.CANCELLED: cancelled}[event.kind].append(item)
+    # A risk that ended because the initiative was completed or cancelled is told under that heading.
+    closed = {item.initiative.id for item in completed + cancelled}
+    no_longer_at_risk = [change for change in no_longer_at_risk if change.initiative.id not in closed]
 
     scope_authorities = [changes.authorities[pk] for pk in chosen["authorities"] if pk in changes.authorities]
     authority_figures = []

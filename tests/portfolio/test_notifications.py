@@ -303,3 +303,24 @@ def test_a_weekly_summary_on_monday_covers_the_week_since_the_previous_one_in_co
     assert "Dec. 7, 2026" in message.subject
     assert "what changed since Nov. 30, 2026, 6 a.m. (Danish time)" in text  # 05:00 UTC, shown as 06:00
     assert "Health got worse" in text and "forecast end: June 30, 2027 -> Dec. 31, 2027 (kk-coordinator)" in text
+
+
+def test_an_initiative_cancelled_while_at_risk_is_told_as_cancelled_not_as_no_longer_at_risk(after_a_day, morning):
+    from initiatives.models import Status
+    from initiatives.services import initiative_update
+    from portfolio import services as engine
+
+    day = after_a_day
+    morning(DAY)
+    assert "Newly at risk" in message_to("kk@example.invalid")[1]
+    mail.outbox.clear()
+    with travel(DAY, 11):
+        day.own._history_user = day.coordinator
+        initiative_update(initiative=day.own, status=Status.CANCELLED)
+        engine.recompute_summaries(wait=True)
+
+    morning(NEXT_DAY)
+
+    message, text, html = message_to("kk@example.invalid")
+    assert "Initiatives cancelled" in text and day.own.code in text.split("Initiatives cancelled", 1)[1]
+    assert "No longer at risk" not in text and "No longer at risk" not in html
