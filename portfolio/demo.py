@@ -362,11 +362,50 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedReport:
             if is_infrastructure:
                 infrastructure.append(index)
         infrastructure = infrastructure[-25:]  # the next strategy builds on recent infrastructure
+    _overrun_the_last_finished_strategy(builder, today)
     builder.save(report, batch_size=500)
     _depend_on_reference_initiatives(builder, rng, report)
     _mark_summaries_dirty()
     report.seconds = time.monotonic() - started
     return report
+
+
+OVERRUN_UPSTREAM_DAYS = 150  # the late central initiative's new forecast end, from "today"
+OVERRUN_DEPENDANT_DAYS = 240  # its dependants' forecast end, from "today"
+
+
+def _overrun_the_last_finished_strategy(builder: PortfolioBuilder, today: datetime.date) -> None:
+    """Work rarely ends with its strategy: in the demo, the central-government initiative that most
+    of the last finished strategy's initiatives depend on is still running and late (red), and so
+    are the initiatives that build on it. That makes the secretariat's everyday question
+    answerable in the demo: which initiatives of that strategy are at risk because of a
+    central-government dependency, and what would a slip of one of them hit?
+
+    Changes dates and statuses only, after every random draw, so the rest of the demo stays as it was.
+    """
+    finished = [i for i in builder.initiatives if i.strategy.end_year < today.year]
+    if not finished:
+        return
+    strategy = max((i.strategy for i in finished), key=lambda s: s.end_year)
+    index_of = {id(initiative): n for n, initiative in enumerate(builder.initiatives)}
+    in_strategy = {index_of[id(i)] for i in builder.initiatives if i.strategy is strategy}
+    dependants: dict[int, set[int]] = {}
+    for source, target, _fields in builder.dependencies:
+        target_initiative = builder.initiatives[target]
+        if source in in_strategy and target in in_strategy and target_initiative.lead.level == Level.CENTRAL:
+            dependants.setdefault(target, set()).add(source)
+    if not dependants:
+        return
+    upstream = max(sorted(dependants), key=lambda n: len(dependants[n]))
+    late = builder.initiatives[upstream]
+    late.status = Status.ACTIVE
+    late.forecast_end = today + datetime.timedelta(days=OVERRUN_UPSTREAM_DAYS)
+    late.refresh_health()
+    for n in sorted(dependants[upstream]):
+        dependant = builder.initiatives[n]
+        dependant.status = Status.ACTIVE
+        dependant.forecast_end = max(dependant.forecast_end, today + datetime.timedelta(days=OVERRUN_DEPENDANT_DAYS))
+        dependant.refresh_health()
 
 
 def _depend_on_reference_initiatives(builder: PortfolioBuilder, rng: random.Random, report: SeedReport) -> None:

@@ -62,6 +62,9 @@ def test_the_network_renders_and_its_search_finds_nodes(logged_in_page):
         "() => document.getElementById('network-table').textContent.includes('B.3')"
     )
     assert "B.1" in page.locator("#network-table").text_content()
+    # B.2 and B.3 are illustrative demo data, and the table says so (B.1 is not).
+    badges = page.locator("#network-table tbody td:has(.badge-illustrative) a").all_text_contents()
+    assert sorted(set(label.split(" ")[0] for label in badges)) == ["B.2", "B.3"]
     page.click("[data-zoom=in]")
     page.click("[data-zoom=fit]")
     assert page.console_errors == []

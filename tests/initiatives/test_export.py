@@ -7,10 +7,13 @@ import pytest
 from openpyxl import load_workbook
 
 from initiatives.exports import COLUMNS
+from portfolio.models import InitiativeSummary
 from tests.clients import in_english
 from tests.portfolio.dashboard_builders import build_portfolio
 
 IN_2022 = {"strategy": "2022-2025"}
+# The session and user, then the rows (read in chunks of a fixed size, whatever their number).
+EXPORT_QUERY_BUDGET = 6
 ENGLISH_HEADERS = [
     "Code", "Title", "Strategy", "Lead authority", "Level", "Status", "Health", "Forecast start",
     "Forecast end", "Baseline end", "At risk", "Depended on by (transitive)", "Illustrative",
@@ -112,3 +115,32 @@ def test_a_bad_filter_gives_a_clear_message_instead_of_a_file(analyst_client, po
     assert response.status_code == 400
     assert "Forecast start" in response.content.decode()
     assert "The export could not be made" in response.content.decode()
+
+
+def test_the_export_holds_exactly_the_initiatives_at_risk_because_of_the_chosen_level(
+    analyst_client, portfolio, kobenhavn
+):
+    # M.1's risk comes from a municipality now; the others' from Digitaliseringsstyrelsen.
+    InitiativeSummary.objects.filter(initiative=portfolio["dependants"][0]).update(risk_authority=kobenhavn)
+    params = {**IN_2022, "at_risk": "true", "risk_level": "central", "sort": "code"}
+
+    csv_rows = read_csv(analyst_client.get("/initiatives/export.csv", params))
+    xlsx_rows = read_xlsx(analyst_client.get("/initiatives/export.xlsx", params))
+
+    assert [row[0] for row in csv_rows[1:]] == ["M.2", "M.3", "M.4", "M.5"] == list_codes(analyst_client, params)
+    assert [row[0] for row in xlsx_rows[1:]] == ["M.2", "M.3", "M.4", "M.5"]
+
+
+@pytest.mark.parametrize("size", [3, 60])
+@pytest.mark.parametrize("url", ["/initiatives/export.csv", "/initiatives/export.xlsx"])
+def test_an_export_runs_a_fixed_number_of_queries(analyst_client, strategy_2022, digst, kobenhavn,
+                                                  region_midtjylland, django_assert_max_num_queries, size, url):
+    build_portfolio(strategy=strategy_2022, size=size, central=digst, municipality=kobenhavn,
+                    region=region_midtjylland)
+
+    with django_assert_max_num_queries(EXPORT_QUERY_BUDGET):
+        response = analyst_client.get(url, {**IN_2022, "risk_level": "central", "authority_id": region_midtjylland.pk})
+        content = b"".join(response.streaming_content)  # a streamed file queries while it is read
+
+    assert response.status_code == 200
+    assert content

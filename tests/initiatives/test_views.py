@@ -158,6 +158,10 @@ def test_the_list_is_paginated_by_fifty(analyst_client, strategy_2022, digst, ko
     # Page links keep the order and the filters.
     assert "?strategy=2022-2025&amp;sort=code&amp;page=2" in first.content.decode()
     assert analyst_client.get(LIST_URL, {"page": "nonsense"}).status_code == 200
+    # Beyond the last page: the last page, not an error.
+    beyond = analyst_client.get(LIST_URL, {**IN_2022, "sort": "code", "page": "99999"})
+    assert beyond.status_code == 200
+    assert len(rows_of(beyond)) == 11
 
 
 @pytest.mark.parametrize(

@@ -96,3 +96,26 @@ def test_the_national_scale_prints_its_counts(reference_data):
     assert figures["dependencies"] >= 2000
     assert figures["participations"] >= 12 * 700
     assert figures["authorities"] >= 2500
+
+
+def test_it_answers_the_secretariats_question_about_the_last_finished_strategy(demo):
+    """Which initiatives of 2022–2025 are at risk because of central government, and which
+    municipalities would a 90-day slip of one of them hit? (The demo's "today" is 1 November 2026.)"""
+    from portfolio.models import InitiativeSummary
+    from portfolio.services import impact_of_delay, recompute_summaries
+
+    recompute_summaries()
+    at_risk = list(
+        InitiativeSummary.objects.filter(
+            initiative__strategy__code="2022-2025", at_risk=True, risk_authority__level="central"
+        ).select_related("initiative")
+    )
+
+    assert len(at_risk) >= 3
+    municipalities_hit = {
+        hit.authority.pk
+        for summary in at_risk
+        for hit in impact_of_delay(summary.initiative, 90).authorities
+        if hit.level == "municipal"
+    }
+    assert len(municipalities_hit) >= 3

@@ -221,7 +221,11 @@
   function fillTable(data, labels) {
     var body = table.querySelector('tbody');
     var urls = {};
-    data.nodes.forEach(function (node) { urls[node.id] = node.url; });
+    var illustrative = {};
+    data.nodes.forEach(function (node) {
+      urls[node.id] = node.url;
+      illustrative[node.id] = node.illustrative;
+    });
     var rows = document.createDocumentFragment();
     data.edges.forEach(function (edge) {
       var tr = document.createElement('tr');
@@ -231,6 +235,14 @@
         a.href = urls[id];
         a.textContent = labels[id];
         td.appendChild(a);
+        // Demo data says so here too, as everywhere it shows.
+        if (illustrative[id]) {
+          var badge = document.createElement('span');
+          badge.className = 'badge-illustrative';
+          badge.textContent = text.textIllustrative;
+          td.appendChild(document.createTextNode(' '));
+          td.appendChild(badge);
+        }
         tr.appendChild(td);
       });
       var weight = document.createElement('td');
