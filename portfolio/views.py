@@ -91,6 +91,9 @@ def overview(request):
                 "at_risk": selectors.at_risk_summaries(strategy, risk_level=risk_level),
                 "at_risk_levels": at_risk_levels,
                 "at_risk_total": at_risk_total,
+                "at_risk_listed_of": next(
+                    (level["count"] for level in at_risk_levels if level["value"] == risk_level), at_risk_total
+                ),
                 "matrix": selectors.level_matrix(strategy),
                 "changes": selectors.recent_changes(strategy),
                 "chart_data": {

@@ -192,3 +192,21 @@ def test_it_speaks_english_when_asked_and_danish_by_default(client, analyst, str
     english = client.get(reverse("home"))
 
     assert '<html lang="en">' in english.content.decode()
+
+
+def test_it_says_when_the_at_risk_table_shows_only_the_most_consequential(
+    logged_in, strategy_2022, digst, kobenhavn, region_midtjylland
+):
+    build_portfolio(strategy=strategy_2022, size=30, central=digst, municipality=kobenhavn, region=region_midtjylland)
+
+    response = logged_in.get(reverse("home"), {"strategy": "2022-2025"})
+
+    total = response.context["at_risk_total"]
+    assert total > 25
+    assert len(response.context["at_risk"]) == 25
+    assert f"The table shows the 25 of {total} with the most depending on them" in response.content.decode()
+
+
+def test_it_says_nothing_of_the_kind_when_the_table_shows_them_all(logged_in, portfolio):
+    page = logged_in.get(reverse("home"), {"strategy": "2022-2025"}).content.decode()
+    assert "The table shows the" not in page
