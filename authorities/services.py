@@ -93,11 +93,8 @@ def coordinator_invite(*, email: str, authority: Authority, language: str = "da"
         user.is_active = True
         user.save(update_fields=["is_staff", "is_active"])
     user.groups.add(Group.objects.get(name=COORDINATORS))
+    # A new assignment subscribes the coordinator to their authorities' summaries (portfolio.signals).
     Coordinator.objects.get_or_create(user=user, authority=authority)
-    # Coordinators hear about their authorities every morning unless they choose otherwise.
-    from portfolio.notifications import subscription_ensure_default
-
-    subscription_ensure_default(user)
 
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = invitation_token_generator.make_token(user)

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from authorities.models import Coordinator
+from authorities.services import coordinator_invite
 
 
 @pytest.fixture(autouse=True)
@@ -127,3 +128,12 @@ def test_a_coordinator_cannot_invite(client, kobenhavn_coordinator, kobenhavn):
     url = reverse("admin:authorities_authority_invite_coordinator", args=[kobenhavn.pk])
     assert client.post(url, {"email": "ven@kk.dk", "language": "da"}).status_code == 403
     assert not User.objects.filter(username="ven@kk.dk").exists()
+
+
+def test_the_invitee_is_subscribed_to_their_authoritys_summaries(kobenhavn, django_capture_on_commit_callbacks):
+    from portfolio.models import Subscription
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = coordinator_invite(email="ny@kk.dk", authority=kobenhavn, language="da")
+    subscription = Subscription.objects.get(user=invitation.user)
+    assert list(subscription.authorities.all()) == [kobenhavn]
