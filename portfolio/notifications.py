@@ -736,20 +736,21 @@ def build_recipient_summary(
             cause_authority=changes.authorities.get(cause_authority_id) if cause_authority_id else None,
         )
 
+    def risk_changes(before: set[int], *, counts_as_new) -> None:
+        """Newly at risk (those `counts_as_new` accepts) and no longer at risk, against `before`."""
+        now = set(current_at_risk)
+        newly_at_risk.extend(risk_change(pk) for pk in sorted(now - before) if counts_as_new(pk))
+        no_longer_at_risk.extend(
+            risk_change(pk) for pk in sorted(before - now) if pk in changes.initiatives and in_scope(pk)
+        )
+
     if previous is not None:
         before_health = _snapshot_health(previous)
         for row in scope_rows:
             before = before_health.get(row.id)
             if before is not None:
                 health_change(row, before)
-        before_risk = set(previous.get("at_risk", ()))
-        now_risk = set(current_at_risk)
-        for pk in sorted(now_risk - before_risk):
-            if pk in before_health:
-                newly_at_risk.append(risk_change(pk))
-        for pk in sorted(before_risk - now_risk):
-            if pk in changes.initiatives and in_scope(pk):
-                no_longer_at_risk.append(risk_change(pk))
+        risk_changes(set(previous.get("at_risk", ())), counts_as_new=lambda pk: pk in before_health)
     else:
         # No previous summary: the health at the window's start comes from the history, and
         # the risks from those recorded when the user subscribed.
@@ -760,12 +761,7 @@ def build_recipient_summary(
                     health_change(changes.initiatives[pk], before)
         if risk_before is not None:
             added_since = {e.initiative_id for e in changes.initiative_events if e.kind == "added" and e.when > since}
-            now_risk = set(current_at_risk)
-            for pk in sorted(now_risk - risk_before - added_since):
-                newly_at_risk.append(risk_change(pk))
-            for pk in sorted(risk_before - now_risk):
-                if pk in changes.initiatives and in_scope(pk):
-                    no_longer_at_risk.append(risk_change(pk))
+            risk_changes(risk_before, counts_as_new=lambda pk: pk not in added_since)
     health_worse.sort(key=lambda c: (-HEALTH_RANK[c.after], c.initiative.code))
     health_better.sort(key=lambda c: c.initiative.code)
 
