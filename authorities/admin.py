@@ -11,8 +11,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ScopedAdminMixin, autocomplete_source
+from common.roles import is_secretariat
+
 from .models import Authority, Coordinator, Sector
-from .scoping import ScopedAdminMixin, authorities_visible_to, autocomplete_source, can_edit_authority, is_secretariat
 from .services import INVITATION_LANGUAGES, coordinator_invite
 
 # What a coordinator may change on their own authority's profile; the rest is the register's.
@@ -51,12 +53,6 @@ class AuthorityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["parent", "region"]
     filter_horizontal = ["sectors"]
     inlines = [CoordinatorInline]
-
-    def scope_queryset(self, request, queryset):
-        return authorities_visible_to(request.user, queryset)
-
-    def can_edit(self, request, obj):
-        return can_edit_authority(request.user, obj)
 
     def get_queryset(self, request):
         coordinators = (

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from portfolio.listing import IdMultipleChoiceFilter
+from common.listing import IdMultipleChoiceFilter
 
 from .models import Authority, Kind, Level
 

@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -5,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from common.roles import is_secretariat
 
 
 class Level(models.TextChoices):
@@ -66,6 +70,35 @@ class Sector(models.Model):
         return localized(self.name_da, self.name_en)
 
 
+def resolve_levels(rows: Iterable[tuple[int, str, int | None]]) -> dict[int, str]:
+    """The one rule for an authority's effective level: its own level, else its nearest ancestor's,
+    following the whole parent chain (a grandchild institution takes its grandparent's level).
+
+    `rows` are (id, level, parent_id) for every authority; "" where no ancestor has a level.
+    """
+    own = {pk: (level, parent) for pk, level, parent in rows}
+    resolved: dict[int, str] = {}
+    for pk in own:
+        level, parent, seen = own[pk][0], own[pk][1], {pk}
+        while not level and parent in own and parent not in seen:
+            seen.add(parent)
+            level, parent = own[parent]
+        resolved[pk] = level or ""
+    return resolved
+
+
+def coordinated_authority_ids(user) -> frozenset[int]:
+    """The one answer to "which authorities does this user coordinate?" (empty for anyone else,
+    inactive users included). Cached on the user object: asked many times per request."""
+    if not (user and user.is_authenticated and user.is_active):
+        return frozenset()
+    cached = getattr(user, "_coordinated_authority_ids", None)
+    if cached is None:
+        cached = frozenset(Coordinator.objects.filter(user=user).values_list("authority_id", flat=True))
+        user._coordinated_authority_ids = cached
+    return cached
+
+
 class AuthorityQuerySet(models.QuerySet):
     def municipalities(self):
         return self.filter(kind=Kind.MUNICIPALITY)
@@ -77,7 +110,20 @@ class AuthorityQuerySet(models.QuerySet):
         return self.filter(level=level)
 
     def coordinated_by(self, user):
-        return self.filter(coordinators__user=user)
+        """Authorities the user coordinates (none for an inactive user)."""
+        return self.filter(pk__in=coordinated_authority_ids(user))
+
+    def visible_to(self, user):
+        """Authorities a user may see in the admin: all for the secretariat, their own for a coordinator."""
+        return self if is_secretariat(user) else self.coordinated_by(user)
+
+    def editable_by(self, user):
+        """Authorities a user may change: the same rows as visible_to."""
+        return self.visible_to(user)
+
+    def effective_levels(self) -> dict[int, str]:
+        """Every authority's effective level by id (resolve_levels), in one query over the table."""
+        return resolve_levels(Authority.objects.order_by().values_list("id", "level", "parent_id"))
 
 
 class Authority(models.Model):
@@ -171,10 +217,22 @@ class Authority(models.Model):
     def name(self) -> str:
         return localized(self.name_da, self.name_en)
 
+    @property
+    def effective_level(self) -> str:
+        """Its own level, else its nearest ancestor's (resolve_levels, one query per ancestor)."""
+        authority, seen = self, {self.pk}
+        while not authority.level and authority.parent_id and authority.parent_id not in seen:
+            seen.add(authority.parent_id)
+            authority = authority.parent
+        return authority.level or ""
+
+    def is_editable_by(self, user) -> bool:
+        return is_secretariat(user) or self.pk in coordinated_authority_ids(user)
+
     def clean(self) -> None:
-        # An institution takes its parent's level unless one is set.
+        # An institution takes its parent's effective level unless one is set (resolve_levels).
         if not self.level and self.parent_id:
-            self.level = self.parent.level
+            self.level = self.parent.effective_level
 
 
 class Coordinator(models.Model):

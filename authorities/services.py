@@ -19,7 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from portfolio.roles import COORDINATORS, ensure_roles
+from common.roles import COORDINATORS, ensure_roles
 
 from .models import Authority, Coordinator
 

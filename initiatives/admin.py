@@ -1,4 +1,4 @@
-"""The admin for initiatives and what hangs off them, scoped per coordinator (authorities.scoping).
+"""The admin for initiatives and what hangs off them, scoped per coordinator (the models' visible_to and is_editable_by).
 
 A coordinator sees the initiatives their authority leads or takes part in, edits those it leads
 (with their milestones, participations and dependencies), edits its own participation in others',
@@ -17,22 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from authorities.scoping import (
-    ScopedAdminMixin,
-    autocomplete_source,
-    can_edit_dependency,
-    can_edit_initiative,
-    can_edit_milestone,
-    can_edit_participation,
-    coordinated_authority_ids,
-    dependencies_visible_to,
-    initiatives_led_by,
-    initiatives_visible_to,
-    is_secretariat,
-    milestones_visible_to,
-    participations_visible_to,
-)
+from authorities.models import coordinated_authority_ids
+from common.admin import ScopedAdminMixin, autocomplete_source
+from common.roles import is_secretariat
 
+from .forms import DependencyForm
 from .models import Dependency, Initiative, Milestone, Participation, Role
 from .resources import (
     EXPORT_FORMATS,
@@ -119,7 +108,7 @@ class PortfolioAdmin(ScopedAdminMixin, SpreadsheetImportExportMixin, SimpleHisto
 
 def restrict_to_led(request, field: forms.ModelChoiceField) -> None:
     if field is not None and not is_secretariat(request.user):
-        field.queryset = initiatives_led_by(request.user, field.queryset)
+        field.queryset = field.queryset.editable_by(request.user)
 
 
 # --- Inlines on the initiative ---------------------------------------------------------------------
@@ -129,7 +118,7 @@ class EditableWhenInitiativeIs:
     """Inline rows are added, changed and deleted only by whoever may edit the initiative."""
 
     def _parent_editable(self, request, obj) -> bool:
-        return obj is None or can_edit_initiative(request.user, obj)
+        return obj is None or obj.is_editable_by(request.user)
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and self._parent_editable(request, obj)
@@ -194,6 +183,7 @@ class DependencyInline(EditableWhenInitiativeIs, admin.TabularInline):
     fk_name = "source"
     extra = 0
     autocomplete_fields = ["target"]
+    form = DependencyForm
     fields = ["target", "kind", "criticality", "needed_by", "note"]
     verbose_name = _("depends on")
     verbose_name_plural = _("depends on (what this initiative needs from others)")
@@ -232,12 +222,6 @@ class InitiativeAdmin(PortfolioAdmin):
         (_("Health"), {"fields": ["benefits_health", ("schedule_health", "cost_health", "health"), "health_reasons"]}),
         (_("Source"), {"fields": ["reference_key", "source_url", "is_illustrative", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-
-    def scope_queryset(self, request, queryset):
-        return initiatives_visible_to(request.user, queryset)
-
-    def can_edit(self, request, obj):
-        return can_edit_initiative(request.user, obj)
 
     def get_queryset(self, request):
         # A correlated subquery, not Count() with GROUP BY: computed only for the rows shown.
@@ -291,7 +275,7 @@ class InitiativeAdmin(PortfolioAdmin):
                     ("initiatives", "milestone", "initiative"),
                     ("initiatives", "dependency", "source"),
                 }:
-                    queryset = initiatives_led_by(request.user, queryset)
+                    queryset = queryset.editable_by(request.user)
             queryset = queryset.select_related("lead", "strategy")
         return super().get_search_results(request, queryset, search_term)
 
@@ -356,16 +340,10 @@ class ParticipationAdmin(PortfolioAdmin):
     search_fields = ["initiative__code", "initiative__title_da", "authority__name_da", "authority__code"]
     autocomplete_fields = ["initiative", "authority"]
 
-    def scope_queryset(self, request, queryset):
-        return participations_visible_to(request.user, queryset)
-
     def get_list_filter(self, request):
         if is_secretariat(request.user):
             return [f for f in self.list_filter if not isinstance(f, tuple)]
         return self.list_filter
-
-    def can_edit(self, request, obj):
-        return can_edit_participation(request.user, obj)
 
     def has_change_permission(self, request, obj=None):
         # The lead's row is not edited here: it follows Initiative.lead.
@@ -410,17 +388,12 @@ class ParticipationAdmin(PortfolioAdmin):
 @admin.register(Dependency)
 class DependencyAdmin(PortfolioAdmin):
     resource_classes = [DependencyResource]
+    form = DependencyForm
     list_display = ["source", "source_lead", "target", "target_lead", "kind", "criticality", "needed_by"]
     list_filter = ["kind", "criticality"]
     list_select_related = ["source__lead", "target__lead"]
     autocomplete_fields = ["source", "target"]
     search_fields = ["source__code", "source__title_da", "target__code", "target__title_da"]
-
-    def scope_queryset(self, request, queryset):
-        return dependencies_visible_to(request.user, queryset)
-
-    def can_edit(self, request, obj):
-        return can_edit_dependency(request.user, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -449,12 +422,6 @@ class MilestoneAdmin(PortfolioAdmin):
     autocomplete_fields = ["initiative"]
     search_fields = ["title_da", "title_en", "initiative__code", "initiative__title_da"]
     date_hierarchy = "baseline_date"
-
-    def scope_queryset(self, request, queryset):
-        return milestones_visible_to(request.user, queryset)
-
-    def can_edit(self, request, obj):
-        return can_edit_milestone(request.user, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)

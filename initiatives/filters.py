@@ -11,8 +11,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from authorities.models import Authority, Level
-from portfolio.listing import MAX_ID, IdMultipleChoiceFilter
-from portfolio.models import FocusArea, Strategy
+from common.listing import MAX_ID, IdMultipleChoiceFilter
+from strategies.models import FocusArea, Strategy
 
 from .models import Health, Initiative, Participation, Status
 

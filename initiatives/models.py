@@ -5,12 +5,13 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from authorities.models import Authority, localized
+from authorities.models import Authority, coordinated_authority_ids, localized
+from common.roles import is_secretariat
 
 
 class Status(models.TextChoices):
@@ -21,6 +22,11 @@ class Status(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     PAUSED = "paused", _("Paused")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# The one definition of "open": not yet completed or cancelled. Only open initiatives can be at
+# risk, be delayed, or put others at risk by a slip.
+OPEN_STATUSES = frozenset({Status.PLANNED, Status.ACTIVE, Status.PAUSED})
 
 
 class Health(models.TextChoices):
@@ -122,8 +128,25 @@ def assess_cost(baseline_budget: int | None, forecast_cost: int | None) -> tuple
 
 
 class InitiativeQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(status__in=[Status.PLANNED, Status.ACTIVE, Status.PAUSED])
+    def open(self):
+        """Initiatives not yet completed or cancelled (OPEN_STATUSES: planned, active or paused)."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def visible_to(self, user):
+        """Initiatives a user may see in the admin, imports and exports: all for the secretariat;
+        for a coordinator, those their authorities lead or take part in."""
+        if is_secretariat(user):
+            return self
+        ids = coordinated_authority_ids(user)
+        # EXISTS rather than a join: no duplicate rows, so no DISTINCT that would break ordering.
+        takes_part = Participation.objects.filter(initiative=OuterRef("pk"), authority_id__in=ids)
+        return self.filter(Q(lead_id__in=ids) | Exists(takes_part))
+
+    def editable_by(self, user):
+        """Initiatives a user may change: all for the secretariat; those a coordinator's authorities lead."""
+        if is_secretariat(user):
+            return self
+        return self.filter(lead_id__in=coordinated_authority_ids(user))
 
     def for_authority(self, authority):
         """Initiatives the authority leads or takes part in."""
@@ -140,7 +163,7 @@ class Initiative(models.Model):
     """A joint initiative: led by one authority, carried out with many others."""
 
     strategy = models.ForeignKey(
-        "portfolio.Strategy",
+        "strategies.Strategy",
         verbose_name=_("strategy"),
         on_delete=models.PROTECT,
         null=True,
@@ -149,7 +172,7 @@ class Initiative(models.Model):
         help_text=_("Empty for shared infrastructure outside the joint strategies."),
     )
     focus_area = models.ForeignKey(
-        "portfolio.FocusArea",
+        "strategies.FocusArea",
         verbose_name=_("focus area"),
         on_delete=models.PROTECT,
         null=True,
@@ -266,6 +289,10 @@ class Initiative(models.Model):
             overall=worst_health(schedule, cost, self.benefits_health),
         )
 
+    def is_editable_by(self, user) -> bool:
+        """The lead's coordinator (or the secretariat) edits an initiative."""
+        return is_secretariat(user) or self.lead_id in coordinated_authority_ids(user)
+
     def refresh_health(self) -> bool:
         """Set the stored lights from the current dates and money; True when any changed."""
         assessment = self.assess_health()
@@ -281,6 +308,14 @@ class Initiative(models.Model):
             )
 
 
+class ParticipationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Participations in initiatives the user may see."""
+        if is_secretariat(user):
+            return self
+        return self.filter(initiative__in=Initiative.objects.visible_to(user).values("pk"))
+
+
 class Participation(models.Model):
     """An authority's part in an initiative. The lead's row mirrors Initiative.lead."""
 
@@ -292,6 +327,8 @@ class Participation(models.Model):
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.CONTRIBUTOR)
     history = HistoricalRecords()
+
+    objects = ParticipationQuerySet.as_manager()
 
     class Meta:
         ordering = ["initiative", "role", "authority__name_da"]
@@ -315,6 +352,13 @@ class Participation(models.Model):
     def __str__(self) -> str:
         return f"{self.authority} – {self.get_role_display()} – {self.initiative.code}"
 
+    def is_editable_by(self, user) -> bool:
+        """The lead coordinator edits every participation; a participant edits its own row."""
+        if is_secretariat(user):
+            return True
+        ids = coordinated_authority_ids(user)
+        return self.initiative.lead_id in ids or self.authority_id in ids
+
     def clean(self) -> None:
         if not (self.initiative_id and self.authority_id):
             return
@@ -326,6 +370,14 @@ class Participation(models.Model):
             raise ValidationError(
                 {"role": _("This authority leads the initiative; its role is lead.")}
             )
+
+
+class DependencyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Dependencies *of* initiatives the user may see; the target may belong to anyone."""
+        if is_secretariat(user):
+            return self
+        return self.filter(source__in=Initiative.objects.visible_to(user).values("pk"))
 
 
 class Dependency(models.Model):
@@ -348,6 +400,8 @@ class Dependency(models.Model):
     is_illustrative = models.BooleanField(_("illustrative"), default=False)
     history = HistoricalRecords()
 
+    objects = DependencyQuerySet.as_manager()
+
     class Meta:
         ordering = ["source", "target"]
         verbose_name = _("dependency")
@@ -369,12 +423,20 @@ class Dependency(models.Model):
     def __str__(self) -> str:
         return f"{self.source.code} → {self.target.code}"
 
-    def clean(self) -> None:
-        # Every write path validates through the one graph service (admin forms via clean()).
-        from initiatives.services import dependency_check_acyclic
+    def is_editable_by(self, user) -> bool:
+        """The source's lead coordinator (or the secretariat) maintains a dependency."""
+        return is_secretariat(user) or self.source.lead_id in coordinated_authority_ids(user)
 
-        if self.source_id and self.target_id:
-            dependency_check_acyclic(source=self.source, target=self.target, ignore_pk=self.pk)
+    # No clean() for the graph rule: a cycle check needs the whole graph (and a lock), so it is the
+    # service's (dependency_check_acyclic), called by every write path, forms and imports included.
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Milestones of initiatives the user may see."""
+        if is_secretariat(user):
+            return self
+        return self.filter(initiative__in=Initiative.objects.visible_to(user).values("pk"))
 
 
 class Milestone(models.Model):
@@ -390,6 +452,8 @@ class Milestone(models.Model):
     done_on = models.DateField(_("done on"), null=True, blank=True)
     history = HistoricalRecords()
 
+    objects = MilestoneQuerySet.as_manager()
+
     class Meta:
         ordering = ["initiative", "baseline_date"]
         verbose_name = _("milestone")
@@ -398,6 +462,10 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative.code}: {self.title}"
+
+    def is_editable_by(self, user) -> bool:
+        """The initiative's lead coordinator (or the secretariat) maintains its milestones."""
+        return is_secretariat(user) or self.initiative.lead_id in coordinated_authority_ids(user)
 
     @property
     def title(self) -> str:

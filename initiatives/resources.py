@@ -27,14 +27,9 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 from simple_history.utils import update_change_reason
 
-from authorities.models import Authority
-from authorities.scoping import (
-    can_edit_initiative,
-    coordinated_authority_ids,
-    initiatives_visible_to,
-    is_secretariat,
-)
-from portfolio.models import FocusArea, Strategy
+from authorities.models import Authority, coordinated_authority_ids
+from common.roles import is_secretariat
+from strategies.models import FocusArea, Strategy
 
 from .models import (
     Criticality,
@@ -471,7 +466,7 @@ class InitiativeResource(ScopedResource):
         return Initiative.objects.select_related("strategy", "focus_area", "lead")
 
     def filter_export(self, queryset, **kwargs):
-        return initiatives_visible_to(self.user, queryset) if self.user is not None else queryset
+        return queryset.visible_to(self.user) if self.user is not None else queryset
 
     def get_instance(self, instance_loader, row):
         try:
@@ -487,7 +482,7 @@ class InitiativeResource(ScopedResource):
         return _("strategy and code")
 
     def scope_errors_before(self, instance) -> dict:
-        if can_edit_initiative(self.user, instance):
+        if instance.is_editable_by(self.user):
             return {}
         return {
             "code": ValidationError(
@@ -547,9 +542,7 @@ class ParticipationResource(ScopedResource):
         return Participation.objects.select_related("initiative__strategy", "initiative__lead", "authority")
 
     def filter_export(self, queryset, **kwargs):
-        if self.user is None or self.is_secretariat:
-            return queryset
-        return queryset.filter(initiative__in=initiatives_visible_to(self.user).values("pk"))
+        return queryset if self.user is None else queryset.visible_to(self.user)
 
     def row_key(self, row):
         return (cell_text(row.get("strategy")), cell_text(row.get("initiative")), cell_text(row.get("authority")))
@@ -635,9 +628,7 @@ class DependencyResource(ScopedResource):
         )
 
     def filter_export(self, queryset, **kwargs):
-        if self.user is None or self.is_secretariat:
-            return queryset
-        return queryset.filter(source__in=initiatives_visible_to(self.user).values("pk"))
+        return queryset if self.user is None else queryset.visible_to(self.user)
 
     def row_key(self, row):
         return tuple(cell_text(row.get(column)) for column in ("strategy", "initiative", "depends_on_strategy", "depends_on"))
@@ -718,9 +709,7 @@ class MilestoneResource(ScopedResource):
         return Milestone.objects.select_related("initiative__strategy", "initiative__lead")
 
     def filter_export(self, queryset, **kwargs):
-        if self.user is None or self.is_secretariat:
-            return queryset
-        return queryset.filter(initiative__in=initiatives_visible_to(self.user).values("pk"))
+        return queryset if self.user is None else queryset.visible_to(self.user)
 
     def row_key(self, row):
         return (cell_text(row.get("strategy")), cell_text(row.get("initiative")), cell_text(row.get("title_da")))

@@ -94,7 +94,8 @@ def dependency_add(
         note=note,
         is_illustrative=is_illustrative,
     )
-    dependency.full_clean()  # runs the constraints and dependency_check_acyclic
+    dependency.full_clean()  # the constraints
+    dependency_check_acyclic(source=source, target=target)
     dependency.save()
     return dependency
 
@@ -103,7 +104,8 @@ def dependency_add(
 def dependency_update(*, dependency: Dependency, **fields) -> Dependency:
     for name, value in fields.items():
         setattr(dependency, name, value)
-    dependency.full_clean()
+    dependency.full_clean()  # the constraints
+    dependency_check_acyclic(source=dependency.source, target=dependency.target, ignore_pk=dependency.pk)
     dependency.save()
     return dependency
 

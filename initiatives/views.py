@@ -1,6 +1,6 @@
 """The initiative list (filters, sorting, pagination, CSV and Excel exports) and the initiative page.
 
-Views are thin: the FilterSet validates the query string, portfolio.listing orders and paginates,
+Views are thin: the FilterSet validates the query string, common.listing orders and paginates,
 initiatives.selectors reads what the initiative page shows in a fixed number of queries.
 """
 
@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from authorities.models import Authority, Level
-from portfolio.listing import Column, Ordering, page_links, paginate_by_ids, without_empty_values
-from portfolio.models import FocusArea, Strategy
+from common.listing import Column, Ordering, page_links, paginate_by_ids, without_empty_values
+from strategies.models import FocusArea, Strategy
 
 from . import exports, selectors
 from .filters import InitiativeFilterSet

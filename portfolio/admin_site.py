@@ -21,10 +21,10 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from authorities.scoping import is_secretariat
+from common.roles import is_secretariat
 
 # Apps whose models are portfolio data; each has `history = HistoricalRecords()`.
-HISTORY_APPS = ("authorities", "initiatives", "portfolio")
+HISTORY_APPS = ("authorities", "strategies", "initiatives", "digests")
 RECENT_CHANGES_LIMIT = 100
 
 

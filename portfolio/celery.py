@@ -19,19 +19,19 @@ app.conf.beat_schedule = {
     # The nightly safety net: recompute every summary from scratch. 04:30 Copenhagen time is
     # clear of the daylight-saving switch (02:00-03:00), so it runs exactly once every night.
     "recompute-all-summaries-nightly": {
-        "task": "portfolio.tasks.recompute_all_summaries",
+        "task": "summaries.tasks.recompute_all_summaries",
         "schedule": crontab(hour=4, minute=30),
     },
     # Catch up on changes whose recompute could not be enqueued (broker down when they
     # committed): the durable dirty markers in the database say what is owed.
     "sweep-dirty-summaries": {
-        "task": "portfolio.tasks.sweep_dirty_summaries",
+        "task": "summaries.tasks.sweep_dirty_summaries",
         "schedule": 60.0,
     },
     # The morning summary emails, scheduled per recipient; durable state makes each one go
     # out at most once even if this fires twice.
     "send-daily-summaries": {
-        "task": "portfolio.tasks.schedule_daily_summaries",
+        "task": "digests.tasks.schedule_daily_summaries",
         "schedule": crontab(hour=6, minute=0),
     },
 }

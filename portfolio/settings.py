@@ -86,9 +86,15 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
-    "portfolio",
+    # The product's apps, lowest layer first (pyproject.toml's import-linter contract keeps the order).
+    "common",
     "authorities",
+    "strategies",
     "initiatives",
+    "summaries.apps.SummariesConfig",
+    "digests.apps.DigestsConfig",
+    "dashboard",
+    "reference",
 ]
 
 MIDDLEWARE = [
@@ -121,7 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portfolio.context_processors.dashboard",
+                "dashboard.context_processors.dashboard",
             ],
         },
     },

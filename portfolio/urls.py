@@ -3,8 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from authorities.services import invitation_token_generator
-from portfolio import subscription_views
-from portfolio import views as portfolio_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -27,15 +25,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="registration/invitation_complete.html"),
         name="invitation_complete",
     ),
-    path("", portfolio_views.overview, name="home"),
-    path("interdependencies/", portfolio_views.interdependencies, name="interdependencies"),
-    path("interdependencies/network.json", portfolio_views.network_json, name="network_json"),
-    path("impact/", portfolio_views.impact, name="impact"),
+    path("", include("dashboard.urls")),
     path("initiatives/", include("initiatives.urls")),
-    path("authorities/", include("authorities.urls")),
-    # Summary emails: settings, one-click unsubscribe from a signed link, the secretariat's preview.
-    path("subscriptions/", subscription_views.subscription_settings, name="subscription_settings"),
-    path("unsubscribe/<str:token>/", subscription_views.unsubscribe, name="unsubscribe"),
-    path("summaries/preview/", subscription_views.summary_preview, name="summary_preview"),
-    path("summaries/preview/email.html", subscription_views.summary_preview_html, name="summary_preview_html"),
+    path("authorities/", include("dashboard.authority_urls")),
+    path("", include("digests.urls")),
 ]

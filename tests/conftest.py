@@ -16,7 +16,7 @@ from django.core.management import call_command
 from authorities.models import Authority, Coordinator, Kind
 from initiatives.models import Initiative
 from initiatives.services import initiative_create
-from portfolio.models import Strategy
+from strategies.models import Strategy
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -94,7 +94,7 @@ def make_coordinator(username: str, *authorities: Authority) -> User:
 @pytest.fixture
 def analyst(db) -> User:
     """The secretariat analyst: sees and edits everything."""
-    from portfolio.roles import ensure_roles
+    from common.roles import ensure_roles
 
     ensure_roles()
     user = User.objects.create_user(username="analyst", password="not-used-in-tests-7Qx!", is_staff=True)
@@ -104,7 +104,7 @@ def analyst(db) -> User:
 
 @pytest.fixture
 def kobenhavn_coordinator(kobenhavn) -> User:
-    from portfolio.roles import ensure_roles
+    from common.roles import ensure_roles
 
     ensure_roles()
     return make_coordinator("kk-coordinator", kobenhavn)
@@ -112,7 +112,7 @@ def kobenhavn_coordinator(kobenhavn) -> User:
 
 @pytest.fixture
 def midtjylland_coordinator(region_midtjylland) -> User:
-    from portfolio.roles import ensure_roles
+    from common.roles import ensure_roles
 
     ensure_roles()
     return make_coordinator("rm-coordinator", region_midtjylland)
@@ -147,3 +147,14 @@ def make_initiative(strategy_2022):
         return initiative_create(lead=lead, **defaults)
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language, whatever the test before it (in the same
+    worker process) left active."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

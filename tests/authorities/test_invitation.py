@@ -131,7 +131,7 @@ def test_a_coordinator_cannot_invite(client, kobenhavn_coordinator, kobenhavn):
 
 
 def test_the_invitee_is_subscribed_to_their_authoritys_summaries(kobenhavn, django_capture_on_commit_callbacks):
-    from portfolio.models import Subscription
+    from digests.models import Subscription
 
     with django_capture_on_commit_callbacks(execute=True):
         invitation = coordinator_invite(email="ny@kk.dk", authority=kobenhavn, language="da")

@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from authorities.models import Coordinator
+from common.roles import COORDINATORS, ensure_roles
 from initiatives.models import Initiative, Milestone
-from portfolio.roles import COORDINATORS, ensure_roles
 
 pytestmark = pytest.mark.browser
 

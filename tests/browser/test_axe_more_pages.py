@@ -18,7 +18,7 @@ def open_all_details(page) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_axe_finds_no_violations_on_the_subscription_pages(logged_in_page, browser_portfolio, language):
-    from portfolio import notifications
+    from digests import services as notifications
 
     page = logged_in_page
     if language != "da":

@@ -45,7 +45,7 @@ def test_initiatives_are_found_ticked_and_saved_by_keyboard_alone(logged_in_page
 def test_axe_finds_no_violations_on_the_summary_email_pages(logged_in_page, browser_portfolio, language):
     from django.contrib.auth.models import User
 
-    from portfolio.notifications import unsubscribe_url
+    from digests.services import unsubscribe_url
 
     page = logged_in_page
     if language != "da":

@@ -480,7 +480,7 @@ def test_an_export_with_a_filter_the_list_does_not_know_says_so_instead_of_faili
     assert "The filters in the address are not valid; nothing was exported." in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["authorities_coordinator_changelist", "auth_user_changelist", "auth_group_changelist", "portfolio_summaryrun_changelist"])
+@pytest.mark.parametrize("name", ["authorities_coordinator_changelist", "auth_user_changelist", "auth_group_changelist", "summaries_summaryrun_changelist"])
 def test_the_secretariats_admin_pages_are_refused_to_a_coordinator(kk, records, name):
     assert kk.get(url(name)).status_code == 403
 
@@ -545,7 +545,7 @@ def test_a_coordinator_picks_a_strategy_and_focus_area_through_their_autocomplet
 @pytest.fixture
 def two(client, kobenhavn, region_midtjylland):
     """A coordinator for both Københavns Kommune and Region Midtjylland."""
-    from portfolio.roles import ensure_roles
+    from common.roles import ensure_roles
     from tests.conftest import make_coordinator
 
     ensure_roles()

@@ -7,9 +7,9 @@ import pytest
 from openpyxl import load_workbook
 
 from initiatives.exports import COLUMNS
-from portfolio.models import InitiativeSummary
+from summaries.models import InitiativeSummary
 from tests.clients import in_english
-from tests.portfolio.dashboard_builders import build_portfolio
+from tests.dashboard.builders import build_portfolio
 
 IN_2022 = {"strategy": "2022-2025"}
 # The session and user, then the rows (read in chunks of a fixed size, whatever their number).

@@ -11,7 +11,8 @@ from django.utils import timezone
 from initiatives.filters import InitiativeFilterSet
 from initiatives.models import Initiative, Role, Status
 from initiatives.services import participation_set
-from portfolio.models import FocusArea, InitiativeSummary
+from strategies.models import FocusArea
+from summaries.models import InitiativeSummary
 
 
 def codes(params: dict | str) -> list[str]:

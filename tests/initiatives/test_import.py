@@ -19,7 +19,7 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
-SAMPLES = Path(__file__).resolve().parents[2] / "portfolio" / "data" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "reference" / "data" / "samples"
 CSV_FORMAT, XLSX_FORMAT = "0", "1"
 
 HEADER = "strategy,code,title_da,title_en,lead,status,baseline_start,baseline_end,forecast_start,forecast_end,baseline_budget,forecast_cost\n"

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.test import override_settings
 
 from initiatives.models import Health, Initiative, Participation, Role, assess_cost, assess_schedule
-from portfolio.models import FocusArea, Strategy
+from strategies.models import FocusArea, Strategy
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from initiatives.models import Criticality, Health, Role, Status
 from initiatives.services import dependency_add, initiative_update, milestone_add, participation_set
 from tests.clients import in_english
-from tests.portfolio.dashboard_builders import build_portfolio
+from tests.dashboard.builders import build_portfolio
 
 LIST_URL = "/initiatives/"
 # The reference data brings initiatives of other strategies; the tests look at 2022–2025's.

@@ -1,0 +1,63 @@
+"""The two staff roles as Django groups, with their model permissions.
+
+Coordinators get model permissions for what they maintain; which rows they may touch is decided
+per object by the models' QuerySet methods (`visible_to`, `editable_by`), never by these permissions alone.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+SECRETARIAT = "Secretariat"
+COORDINATORS = "Coordinators"
+
+SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "summaries", "digests", "auth"]
+
+COORDINATOR_PERMISSIONS = [
+    ("initiatives", "view_initiative"),
+    ("initiatives", "add_initiative"),
+    ("initiatives", "change_initiative"),
+    ("initiatives", "view_participation"),
+    ("initiatives", "add_participation"),
+    ("initiatives", "change_participation"),
+    ("initiatives", "delete_participation"),
+    ("initiatives", "view_milestone"),
+    ("initiatives", "add_milestone"),
+    ("initiatives", "change_milestone"),
+    ("initiatives", "delete_milestone"),
+    ("initiatives", "view_dependency"),
+    ("initiatives", "add_dependency"),
+    ("initiatives", "change_dependency"),
+    ("initiatives", "delete_dependency"),
+    ("authorities", "view_authority"),
+    ("authorities", "change_authority"),
+    # Read-only, for choosing an initiative's strategy and focus area (public reference data).
+    ("strategies", "view_strategy"),
+    ("strategies", "view_focusarea"),
+]
+
+
+def is_secretariat(user) -> bool:
+    """The one answer to "is this the secretariat?": active superusers and active members of the
+    Secretariat group see and edit everything. Inactive users are nobody."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_secretariat", None)
+    if cached is None:
+        # Cached on the request's user object: asked many times per admin page.
+        cached = user.groups.filter(name=SECRETARIAT).exists()
+        user._is_secretariat = cached
+    return cached
+
+
+def ensure_roles() -> tuple[Group, Group]:
+    """Create or refresh the Secretariat and Coordinators groups (idempotent)."""
+    secretariat, _ = Group.objects.get_or_create(name=SECRETARIAT)
+    secretariat.permissions.set(Permission.objects.filter(content_type__app_label__in=SECRETARIAT_APPS))
+    coordinators, _ = Group.objects.get_or_create(name=COORDINATORS)
+    permissions = [
+        Permission.objects.get(content_type__app_label=app, codename=codename)
+        for app, codename in COORDINATOR_PERMISSIONS
+    ]
+    coordinators.permissions.set(permissions)
+    return secretariat, coordinators

@@ -1,0 +1,179 @@
+"""The digest emails: who wants which digest, and the durable record of each one sent. Written
+only by the digests services."""
+
+import datetime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from authorities.models import Authority
+from strategies.models import Strategy
+
+
+class SubscriptionScope(models.TextChoices):
+    """What a summary covers."""
+
+    PORTFOLIO = "portfolio", _("The whole portfolio")
+    AUTHORITIES = "authorities", _("My authorities")
+    STRATEGIES = "strategies", _("Chosen strategies")
+    INITIATIVES = "initiatives", _("Chosen initiatives")
+
+
+class SubscriptionFrequency(models.TextChoices):
+    """How often a summary goes out."""
+
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly, on Mondays")
+    OFF = "off", _("Off")
+
+
+class SubscriptionLanguage(models.TextChoices):
+    """The language a summary is written in."""
+
+    DANISH = "da", _("Danish")
+    ENGLISH = "en", _("English")
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def receiving(self):
+        """Subscriptions that get summaries at all: not off, active user with an address."""
+        return self.exclude(frequency=SubscriptionFrequency.OFF).filter(user__is_active=True).exclude(user__email="")
+
+    def due_on(self, date: datetime.date):
+        """Subscriptions whose summary is due on `date` (weekly ones on Mondays only)."""
+        frequencies = [SubscriptionFrequency.DAILY]
+        if date.weekday() == 0:
+            frequencies.append(SubscriptionFrequency.WEEKLY)
+        return self.receiving().filter(frequency__in=frequencies)
+
+
+class Subscription(models.Model):
+    """A user's choice of summary email: scope, frequency and language."""
+
+    user = models.OneToOneField(
+        "auth.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="digest_subscription"
+    )
+    scope = models.CharField(
+        _("scope"), max_length=12, choices=SubscriptionScope.choices, default=SubscriptionScope.AUTHORITIES
+    )
+    authorities = models.ManyToManyField(Authority, verbose_name=_("authorities"), blank=True, related_name="+")
+    strategies = models.ManyToManyField(Strategy, verbose_name=_("strategies"), blank=True, related_name="+")
+    initiatives = models.ManyToManyField(
+        "initiatives.Initiative", verbose_name=_("initiatives"), blank=True, related_name="+"
+    )
+    frequency = models.CharField(
+        _("frequency"), max_length=8, choices=SubscriptionFrequency.choices, default=SubscriptionFrequency.DAILY
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=SubscriptionLanguage.choices, default=SubscriptionLanguage.DANISH
+    )
+    send_when_empty = models.BooleanField(
+        _("send when nothing changed"),
+        default=False,
+        help_text=_("Send a summary even when nothing in its scope changed since the previous one."),
+    )
+    is_benchmark = models.BooleanField(
+        _("benchmark"), default=False, help_text=_("Created by bench_digests; not a real person.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # When the user (re)subscribed, and which initiatives were at risk then: what their first
+    # summary compares against, as later ones compare against the previous summary.
+    baseline_at = models.DateTimeField(_("subscribed at"), null=True, blank=True, editable=False)
+    baseline_at_risk = models.JSONField(_("at risk when subscribed"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(
+        m2m_fields=[authorities, strategies, initiatives], excluded_fields=["baseline_at", "baseline_at_risk"]
+    )
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("summary subscription")
+        verbose_name_plural = _("summary subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_scope_display()}, {self.get_frequency_display()}, {self.language}"
+
+
+class DigestDispatch(models.Model):
+    """One scheduling run for a date: proves the date was handled, so a missed one is caught up."""
+
+    date = models.DateField(_("date"), unique=True)
+    scheduled_at = models.DateTimeField(_("scheduled at"))
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("summary dispatch")
+        verbose_name_plural = _("summary dispatches")
+
+    def __str__(self) -> str:
+        return f"{self.date}"
+
+
+class DeliveryStatus(models.TextChoices):
+    """Where one summary email is. Only pending → sending is ever claimed; sending is never resent."""
+
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped (nothing changed)")
+
+
+class DigestDeliveryQuerySet(models.QuerySet):
+    def baseline_for(self, date: datetime.date):
+        """Deliveries a later summary compares against: those whose state the recipient saw or
+        that found nothing to tell (a failed one was never read)."""
+        return self.filter(date__lt=date, status__in=[DeliveryStatus.SENT, DeliveryStatus.SKIPPED])
+
+
+class DigestDelivery(models.Model):
+    """One recipient's summary for one date: at most one ever exists, and it is sent at most once.
+
+    The unique (recipient, date) row is the durable guard against double sending, whatever the
+    number of workers or beat firings; a conditional UPDATE pending → sending is the claim.
+    """
+
+    recipient = models.ForeignKey(
+        "auth.User", verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="digest_deliveries"
+    )
+    date = models.DateField(_("date"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
+    )
+    language = models.CharField(_("language"), max_length=2, choices=SubscriptionLanguage.choices)
+    to_address = models.EmailField(_("address"), blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    # The message as built; emptied once sent (the snapshot is what later summaries need).
+    text_body = models.TextField(_("text part"), blank=True)
+    html_body = models.TextField(_("HTML part"), blank=True)
+    change_count = models.PositiveIntegerField(_("changes reported"), default=0)
+    # The state the summary reported (health and at-risk per initiative in scope, milestones due
+    # soon), so the next summary says what changed since this one.
+    snapshot = models.JSONField(_("snapshot"), default=dict, blank=True)
+    built_at = models.DateTimeField(_("built at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+
+    objects = DigestDeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "recipient_id"]
+        verbose_name = _("summary delivery")
+        verbose_name_plural = _("summary deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "date"],
+                name="summary_delivery_once_per_recipient_and_date",
+                violation_error_message=_("This recipient already has a summary for this date."),
+            )
+        ]
+        indexes = [models.Index(fields=["date", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.date} ({self.status})"

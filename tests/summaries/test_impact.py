@@ -1,0 +1,147 @@
+"""What if an initiative slips: impact_of_delay on a small graph with known answers."""
+
+import datetime
+
+import pytest
+
+from authorities.models import Level
+from initiatives.models import DependencyKind, Role, Status
+from initiatives.services import dependency_add, milestone_add, participation_set
+from summaries.services import impact_of_delay
+
+D = datetime.date
+
+
+@pytest.fixture
+def dated(make_initiative):
+    def build(lead, start, end, **fields):
+        return make_initiative(
+            lead, baseline_start=start, forecast_start=start, baseline_end=end, forecast_end=end, **fields
+        )
+
+    return build
+
+
+@pytest.fixture
+def portfolio(dated, kobenhavn, aarhus, region_midtjylland, digst, strategy_2026):
+    """
+    platform (DIGST) ends 2024-06-30.
+    ├─ service  (KK):  prerequisite, starts 2024-07-01: one day of slack
+    │  ├─ rollout (Aarhus, next strategy): prerequisite, starts 2025-01-01 right after service ends
+    │  │  └─ finished (KK, completed): never moves
+    │  └─ later   (KK): prerequisite, starts 2025-03-01: two months of slack
+    └─ data     (Region): data exchange needed by 2024-07-15, starts 2024-05-01
+    """
+    platform = dated(digst, D(2024, 1, 1), D(2024, 6, 30), code="PLATFORM")
+    service = dated(kobenhavn, D(2024, 7, 1), D(2024, 12, 31), code="SERVICE")
+    rollout = dated(aarhus, D(2025, 1, 1), D(2025, 6, 30), code="ROLLOUT", strategy=strategy_2026)
+    finished = dated(kobenhavn, D(2025, 7, 1), D(2025, 9, 30), code="FINISHED", status=Status.COMPLETED)
+    later = dated(kobenhavn, D(2025, 3, 1), D(2025, 12, 31), code="LATER")
+    data = dated(region_midtjylland, D(2024, 5, 1), D(2024, 12, 31), code="DATA")
+    dependency_add(source=service, target=platform)
+    dependency_add(source=rollout, target=service)
+    dependency_add(source=finished, target=rollout)
+    dependency_add(source=later, target=service)
+    dependency_add(source=data, target=platform, kind=DependencyKind.DATA_EXCHANGE, needed_by=D(2024, 7, 15))
+    participation_set(initiative=rollout, authority=digst, role=Role.CONTRIBUTOR)
+    milestone_add(initiative=service, title_da="Pilot", baseline_date=D(2024, 9, 1), forecast_date=D(2024, 9, 15))
+    milestone_add(initiative=service, title_da="Analyse", baseline_date=D(2024, 7, 15), done_on=D(2024, 7, 10))
+    return {
+        "platform": platform, "service": service, "rollout": rollout, "finished": finished,
+        "later": later, "data": data,
+    }
+
+
+def by_code(impact):
+    return {item.initiative.code: item for item in impact.initiatives}
+
+
+class TestImpactOfDelay:
+    def test_a_slip_pushes_dependants_finish_to_start_and_keeps_their_duration(self, portfolio):
+        impact = impact_of_delay(portfolio["platform"], 30)
+        items = by_code(impact)
+
+        assert (impact.old_end, impact.new_end) == (D(2024, 6, 30), D(2024, 7, 30))
+        # The service had one day of slack: it starts when the platform now ends.
+        service = items["SERVICE"]
+        assert (service.pushed_days, service.distance) == (29, 1)
+        assert (service.new_start, service.new_end) == (D(2024, 7, 30), D(2025, 1, 29))
+        # The rollout started the day after the service ended: it moves by 28 days, one step further.
+        rollout = items["ROLLOUT"]
+        assert (rollout.pushed_days, rollout.distance) == (28, 2)
+        assert (rollout.new_start, rollout.new_end) == (D(2025, 1, 29), D(2025, 7, 28))
+
+    def test_slack_absorbs_a_push_and_finished_work_does_not_move(self, portfolio):
+        items = by_code(impact_of_delay(portfolio["platform"], 30))
+
+        assert "LATER" not in items
+        assert "FINISHED" not in items
+
+    def test_a_needed_by_date_that_is_missed_is_reported_without_a_push(self, portfolio):
+        data = by_code(impact_of_delay(portfolio["platform"], 30))["DATA"]
+
+        assert data.pushed_days == 0
+        assert (data.new_start, data.new_end) == (D(2024, 5, 1), D(2024, 12, 31))
+        [missed] = data.missed
+        assert (missed.needed_from_id, missed.needed_by, missed.delivered) == (
+            portfolio["platform"].pk, D(2024, 7, 15), D(2024, 7, 30),
+        )
+        assert missed.days_late == 15 and missed.newly_missed
+
+    def test_a_slip_within_the_needed_by_margin_misses_no_date(self, portfolio):
+        items = by_code(impact_of_delay(portfolio["platform"], 10))
+
+        assert set(items) == {"SERVICE", "ROLLOUT"}
+        assert (items["SERVICE"].pushed_days, items["ROLLOUT"].pushed_days) == (9, 8)
+
+    def test_it_names_the_authorities_and_levels_hit(self, portfolio, kobenhavn, aarhus, region_midtjylland, digst):
+        impact = impact_of_delay(portfolio["platform"], 30)
+
+        hits = {hit.authority.pk: (hit.level, hit.leads, hit.takes_part) for hit in impact.authorities}
+        assert hits == {
+            kobenhavn.pk: (Level.MUNICIPAL, 1, 0),
+            aarhus.pk: (Level.MUNICIPAL, 1, 0),
+            region_midtjylland.pk: (Level.REGIONAL, 1, 0),
+            digst.pk: (Level.CENTRAL, 0, 1),  # takes part in the rollout
+        }
+        assert impact.levels == {Level.CENTRAL: 1, Level.REGIONAL: 1, Level.MUNICIPAL: 2, Level.PARTNER: 0}
+        rollout = by_code(impact)["ROLLOUT"]
+        assert [(authority.pk, role) for authority, role in rollout.participants] == [
+            (aarhus.pk, Role.LEAD), (digst.pk, Role.CONTRIBUTOR),
+        ]
+
+    def test_open_milestones_of_pushed_initiatives_move_with_them(self, portfolio):
+        impact = impact_of_delay(portfolio["platform"], 30)
+
+        assert [(m.milestone.title_da, m.old_date, m.new_date) for m in impact.milestones] == [
+            ("Pilot", D(2024, 9, 15), D(2024, 10, 14)),
+        ]
+
+    def test_no_delay_no_impact(self, portfolio):
+        impact = impact_of_delay(portfolio["platform"], 0)
+        assert impact.initiatives == [] and impact.milestones == [] and impact.authorities == []
+
+    def test_the_nearest_and_most_pushed_come_first(self, portfolio):
+        impact = impact_of_delay(portfolio["platform"], 30)
+        assert [item.initiative.code for item in impact.initiatives] == ["SERVICE", "DATA", "ROLLOUT"]
+        assert [item.initiative.code for item in impact.pushed] == ["SERVICE", "ROLLOUT"]
+        assert [item.initiative.code for item in impact.missing_needed_by] == ["DATA"]
+
+    def test_the_number_of_queries_grows_with_the_waves_not_with_the_initiatives(
+        self, portfolio, dated, kobenhavn, django_assert_max_num_queries
+    ):
+        # Three waves (service and data; rollout; nothing) and four queries to describe the result.
+        with django_assert_max_num_queries(7):
+            small = impact_of_delay(portfolio["platform"], 30)
+        # Twenty more initiatives that need the service and start right after it: all pushed,
+        # all in the second wave.
+        for n in range(20):
+            dependant = dated(kobenhavn, D(2025, 1, 1), D(2025, 3, 31), code=f"WIDE{n}")
+            dependency_add(source=dependant, target=portfolio["service"])
+        with django_assert_max_num_queries(7):
+            large = impact_of_delay(portfolio["platform"], 30)
+        assert len(large.pushed) == len(small.pushed) + 20
+
+    def test_a_negative_delay_is_refused(self, portfolio):
+        with pytest.raises(ValueError):
+            impact_of_delay(portfolio["platform"], -1)
