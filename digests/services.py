@@ -46,9 +46,18 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from authorities.models import Authority, Coordinator, Level, localized
+from authorities.models import Authority, Coordinator, Level, localized, resolve_levels
 from common.roles import COORDINATORS, SECRETARIAT, is_secretariat
-from initiatives.models import HEALTH_RANK, Dependency, Health, Initiative, Milestone, Participation, Status
+from initiatives.models import (
+    HEALTH_RANK,
+    OPEN_STATUSES,
+    Dependency,
+    Health,
+    Initiative,
+    Milestone,
+    Participation,
+    Status,
+)
 from strategies.models import Strategy
 from summaries.models import AuthorityPairSummary, AuthoritySummary, InitiativeSummary, RiskReason
 
@@ -251,7 +260,7 @@ class InitiativeRow:
 
     @property
     def is_open(self) -> bool:
-        return self.status in (Status.PLANNED, Status.ACTIVE, Status.PAUSED)
+        return self.status in OPEN_STATUSES
 
 
 INITIATIVE_COLUMNS = [
@@ -386,21 +395,10 @@ def load_portfolio_changes(
     HistoricalDependency = Dependency.history.model
 
     initiatives = {row[0]: InitiativeRow(*row) for row in Initiative.objects.values_list(*INITIATIVE_COLUMNS)}
-    authorities = {}
-    parent_of = {}
-    for pk, name_da, name_en, level, parent_id in Authority.objects.values_list(
-        "id", "name_da", "name_en", "level", "parent_id"
-    ):
-        authorities[pk] = AuthorityRow(pk, name_da, name_en, level)
-        parent_of[pk] = parent_id
-    for row in authorities.values():
-        # An institution without a level takes its parent's (as the engine does).
-        seen = 0
-        parent_id = parent_of.get(row.id)
-        while not row.level and parent_id and seen < 10:
-            row.level = authorities[parent_id].level if parent_id in authorities else ""
-            parent_id = parent_of.get(parent_id)
-            seen += 1
+    rows = list(Authority.objects.order_by().values_list("id", "name_da", "name_en", "level", "parent_id"))
+    # An institution without a level takes its nearest ancestor's: the one rule, resolve_levels.
+    levels = resolve_levels((pk, level, parent_id) for pk, _da, _en, level, parent_id in rows)
+    authorities = {pk: AuthorityRow(pk, name_da, name_en, levels[pk]) for pk, name_da, name_en, _level, _parent in rows}
     strategies = {s.pk: s for s in Strategy.objects.all()}
 
     by_authority: dict[int, set[int]] = defaultdict(set)

@@ -12,7 +12,7 @@ class DependencyForm(forms.ModelForm):
 
     class Meta:
         model = Dependency
-        fields = "__all__"
+        fields = ["source", "target", "kind", "criticality", "needed_by", "note", "is_illustrative"]
 
     def clean(self):
         cleaned = super().clean()

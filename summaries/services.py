@@ -44,6 +44,7 @@ from django.utils import timezone
 
 from authorities.models import Authority, Level
 from initiatives.models import (
+    OPEN_STATUSES,
     Criticality,
     Dependency,
     DependencyKind,
@@ -83,7 +84,6 @@ SUMMARY_LOCK_KEY = 7_340_002
 LOST_ENQUEUE_AFTER = datetime.timedelta(minutes=2)
 
 # Statuses whose initiatives still have work ahead: they can be at risk and can be pushed.
-OPEN_STATUSES = frozenset({Status.PLANNED, Status.ACTIVE, Status.PAUSED})
 
 # The level matrix's rows and columns, in this order; an authority's level is a bit in a 4-bit mask.
 LEVELS: tuple[str, ...] = (Level.CENTRAL, Level.REGIONAL, Level.MUNICIPAL, Level.PARTNER)

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from common.roles import SECRETARIAT
-from initiatives.models import Status
+from initiatives.models import OPEN_STATUSES
 from strategies.models import Strategy
 from summaries.models import AuthoritySummary, InitiativeSummary
 
@@ -132,7 +132,7 @@ class Command(BaseCommand):
         from summaries.services import impact_of_delay
 
         candidates = Initiative.objects.filter(
-            status__in=[Status.PLANNED, Status.ACTIVE, Status.PAUSED], summary__downstream_total__gt=0
+            status__in=OPEN_STATUSES, summary__downstream_total__gt=0
         ).order_by("-summary__downstream_total")[:10]
         best, best_hits = None, -1
         for initiative in candidates:

@@ -15,11 +15,10 @@ from django.utils import timezone
 
 from authorities.models import Authority
 from digests import services as notifications
+from digests.models import DigestDelivery, Subscription, SubscriptionScope
 from initiatives.models import Initiative, Status
 from initiatives.services import initiative_update
 from strategies.models import Strategy
-
-from digests.models import DigestDelivery, Subscription, SubscriptionScope
 
 BENCH_PREFIX = "bench-summary-"
 BENCH_DOMAIN = "bench.invalid"
@@ -174,7 +173,7 @@ class Command(BaseCommand):
         if edits <= 0:
             return 0
         rng = random.Random(int(time.time()))
-        ids = list(Initiative.objects.active().values_list("id", flat=True))
+        ids = list(Initiative.objects.open().values_list("id", flat=True))
         chosen = rng.sample(ids, min(edits, len(ids)))
         for n, initiative in enumerate(Initiative.objects.filter(pk__in=chosen)):
             if n % 10 == 0:

@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from digests import services as notifications
-
 from digests.models import DigestDelivery
 
 # Transient SMTP failures get this many more rounds here, after these pauses (seconds).

@@ -15,12 +15,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from authorities.models import Authority
-from initiatives.models import Dependency, Initiative, Participation
+from initiatives.models import OPEN_STATUSES, Dependency, Initiative, Participation
 from initiatives.services import initiative_update
 from portfolio.celery import app as celery_app
-from summaries.services import OPEN_STATUSES, SCOPE_ALL, impact_of_delay, recompute_summaries
-
 from summaries.models import SummaryRun, SummaryState, SummaryTrigger
+from summaries.services import SCOPE_ALL, impact_of_delay, recompute_summaries
 
 
 class Command(BaseCommand):
