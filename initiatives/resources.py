@@ -384,6 +384,22 @@ class ScopedResource(resources.ModelResource):
         )
         super().import_instance(instance, row, **kwargs)
 
+    def get_or_init_instance(self, instance_loader, row):
+        instance, new = super().get_or_init_instance(instance_loader, row)
+        # Before anything about a stored record is shown (the preview's diff lists every field, an
+        # unchanged row included), it must be one the user may see: the same visible_to as exports.
+        if not new and not self.may_see(instance):
+            raise ValidationError(
+                _("This row names a record you cannot see (%(what)s); only your own authority's records can be imported.")
+                % {"what": self.key_description()}
+            )
+        return instance, new
+
+    def may_see(self, instance) -> bool:
+        if self.is_secretariat:
+            return True
+        return self.filter_export(self.get_queryset().filter(pk=instance.pk)).exists()
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
         # A new row is never "unchanged", even when all its values are the defaults.
         if instance.pk is None:
@@ -411,12 +427,17 @@ class ScopedResource(resources.ModelResource):
     def record_reason(self, obj) -> None:
         update_change_reason(obj, self.change_reason())
 
-    def find_initiative(self, strategy_value, code_value) -> Initiative:
+    def find_initiative(self, strategy_value, code_value, *, visible_only: bool = True) -> Initiative:
+        """The initiative a row names. Unless `visible_only` is off (a dependency's target may be
+        anyone's), one the user cannot see is answered exactly as one that does not exist."""
         strategy = find_strategy(strategy_value)
         code = cell_text(code_value)
         if not code:
             raise ValueError(_("An initiative code is required."))
-        initiative = Initiative.objects.select_related("lead").filter(strategy=strategy, code=code).first()
+        initiatives = Initiative.objects.select_related("lead")
+        if visible_only and not self.is_secretariat:
+            initiatives = initiatives.visible_to(self.user)
+        initiative = initiatives.filter(strategy=strategy, code=code).first()
         if initiative is None:
             where = strategy.code if strategy else _("outside the strategies")
             raise ValueError(_("No initiative %(code)s (%(where)s).") % {"code": code, "where": where})
@@ -644,7 +665,7 @@ class DependencyResource(ScopedResource):
         except ValueError as error:
             errors["source"] = str(error)
         try:
-            target = self.find_initiative(row.get("depends_on_strategy"), row.get("depends_on"))
+            target = self.find_initiative(row.get("depends_on_strategy"), row.get("depends_on"), visible_only=False)
         except ValueError as error:
             errors["target"] = str(error)
         if errors:
