@@ -7,99 +7,23 @@ and adds dependencies from its initiatives onto any initiative.
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from authorities.models import coordinated_authority_ids
 from common.admin import ScopedAdminMixin, autocomplete_source
 from common.roles import is_secretariat
 
+from .admin_spreadsheets import SpreadsheetImportExportMixin
 from .forms import DependencyForm
 from .models import Dependency, Initiative, Milestone, Participation, Role
-from .resources import (
-    EXPORT_FORMATS,
-    IMPORT_FORMATS,
-    DependencyResource,
-    InitiativeResource,
-    MilestoneResource,
-    ParticipationResource,
-    UnreadableFile,
-)
+from .resources import DependencyResource, InitiativeResource, MilestoneResource, ParticipationResource
 from .services import initiative_sync_lead, participation_remove
 
 NON_LEAD_ROLES = [(value, label) for value, label in Role.choices if value != Role.LEAD]
-
-
-class SpreadsheetImportExportMixin(ImportExportMixin):
-    """Import (preview, then confirm) and export in CSV and xlsx, as the signed-in user.
-
-    The CSV's encoding and separator are detected (resources.normalise_csv); a file with any bad
-    row offers no confirmation, and the confirmed import runs in one transaction that is rolled
-    back if a row fails after all.
-    """
-
-    import_error_display = ("message",)
-
-    def get_import_formats(self):
-        return IMPORT_FORMATS
-
-    def get_export_formats(self):
-        return EXPORT_FORMATS
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {"user": request.user}
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {"user": request.user}
-
-    def get_import_data_kwargs(self, **kwargs):
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        kwargs["rollback_on_validation_errors"] = True
-        return kwargs
-
-    def has_import_permission(self, request):
-        return self.has_add_permission(request) or self.has_change_permission(request)
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
-
-    def get_valid_export_item_pks(self, request):
-        return self.get_queryset(request).values_list("pk", flat=True)
-
-    def export_action(self, request):
-        # The export follows the change list's filters from the address; a filter typed by hand
-        # that the list does not know is answered like the change list does, not with an error page.
-        try:
-            return super().export_action(request)
-        except IncorrectLookupParameters:
-            messages.error(request, _("The filters in the address are not valid; nothing was exported."))
-            opts = self.model._meta
-            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
-
-    def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, UnreadableFile):
-            form.add_error("import_file", str(e))
-        else:
-            super().add_data_read_fail_error_to_form(form, e)
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            # The data changed between preview and confirmation: everything was rolled back.
-            messages.error(
-                request,
-                _("Nothing was imported: %(count)d row(s) failed. Import the file again to see why.")
-                % {"count": len(result.invalid_rows) + len(result.row_errors())},
-            )
-            opts = self.model._meta
-            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
-        return super().process_result(result, request)
 
 
 class PortfolioAdmin(ScopedAdminMixin, SpreadsheetImportExportMixin, SimpleHistoryAdmin):

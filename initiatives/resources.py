@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 from simple_history.utils import update_change_reason
@@ -346,6 +347,20 @@ class ScopedResource(resources.ModelResource):
         # Spreadsheets keep stray spaces and the BOM in headers; match columns regardless.
         if dataset.headers:
             dataset.headers = [cell_text(header).lstrip("\ufeff").strip().lower() for header in dataset.headers]
+        missing = [
+            self.fields[name].column_name
+            for name in self.get_import_id_fields()
+            if self.fields[name].column_name not in (dataset.headers or [])
+        ]
+        if missing:
+            raise ValidationError(
+                ngettext(
+                    "The file has no column “%(columns)s”: every row needs it to find its record.",
+                    "The file lacks the columns “%(columns)s”: every row needs them to find its record.",
+                    len(missing),
+                )
+                % {"columns": "”, “".join(missing)}
+            )
 
     def before_import_row(self, row, **kwargs):
         for column, value in row.items():
