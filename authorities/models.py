@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.roles import is_secretariat
+from common.validators import no_control_characters
 
 
 class Level(models.TextChoices):
@@ -53,8 +54,8 @@ class Sector(models.Model):
     """A policy sector an authority works in (health, education, ...), used as a tag."""
 
     slug = models.SlugField(_("slug"), unique=True)
-    name_da = models.CharField(_("name (Danish)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_da = models.CharField(_("name (Danish)"), max_length=100, validators=[no_control_characters])
+    name_en = models.CharField(_("name (English)"), max_length=100, validators=[no_control_characters])
     history = HistoricalRecords()
 
     class Meta:
@@ -129,8 +130,8 @@ class AuthorityQuerySet(models.QuerySet):
 class Authority(models.Model):
     """A public authority, an executive institution or an outside partner taking part in initiatives."""
 
-    name_da = models.CharField(_("name (Danish)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_da = models.CharField(_("name (Danish)"), max_length=200, validators=[no_control_characters])
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True, validators=[no_control_characters])
     level = models.CharField(
         _("level"),
         max_length=16,

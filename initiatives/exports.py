@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from authorities.models import Level
+from common.spreadsheets import safe_cell
 
 from .models import Health, Initiative, Status
 
@@ -24,7 +25,6 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # Excel reads a UTF-8 file as the local code page unless it starts with a byte-order mark: æøå.
 BYTE_ORDER_MARK = "\ufeff"
 # Spreadsheets run cells that start like a formula; a leading apostrophe keeps them text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _summary(initiative: Initiative):
@@ -87,12 +87,6 @@ def rows(queryset: QuerySet) -> Iterator[list]:
         yield [column.value(initiative, names) for column in COLUMNS]
 
 
-def _safe_text(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _filename(extension: str) -> str:
     return f"{_('initiatives')}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
@@ -111,7 +105,7 @@ def _csv_lines(queryset: QuerySet, language: str) -> Iterable[str]:
         yield BYTE_ORDER_MARK + writer.writerow(headers())
         for row in rows(queryset):
             yield writer.writerow(
-                ["" if value is None else value.isoformat() if isinstance(value, datetime.date) else _safe_text(value)
+                ["" if value is None else value.isoformat() if isinstance(value, datetime.date) else safe_cell(value)
                  for value in row]
             )
 
@@ -141,7 +135,7 @@ def xlsx_response(queryset: QuerySet) -> FileResponse:
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows(queryset):
-        sheet.append([_safe_text(value) for value in row])
+        sheet.append([safe_cell(value) for value in row])
     # Spooled in memory up to 8 MB, then on disk; FileResponse closes it when sent.
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     workbook.save(output)

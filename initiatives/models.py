@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from authorities.models import Authority, coordinated_authority_ids, localized
 from common.roles import is_secretariat
+from common.validators import no_control_characters
 
 
 class Status(models.TextChoices):
@@ -179,11 +180,11 @@ class Initiative(models.Model):
         blank=True,
         related_name="initiatives",
     )
-    code = models.CharField(_("code"), max_length=20, help_text=_('E.g. "3.2"; unique within the strategy.'))
-    title_da = models.CharField(_("title (Danish)"), max_length=250)
-    title_en = models.CharField(_("title (English)"), max_length=250, blank=True)
-    description_da = models.TextField(_("description (Danish)"), blank=True)
-    description_en = models.TextField(_("description (English)"), blank=True)
+    code = models.CharField(_("code"), max_length=20, help_text=_('E.g. "3.2"; unique within the strategy.'), validators=[no_control_characters])
+    title_da = models.CharField(_("title (Danish)"), max_length=250, validators=[no_control_characters])
+    title_en = models.CharField(_("title (English)"), max_length=250, blank=True, validators=[no_control_characters])
+    description_da = models.TextField(_("description (Danish)"), blank=True, validators=[no_control_characters])
+    description_en = models.TextField(_("description (English)"), blank=True, validators=[no_control_characters])
     lead = models.ForeignKey(
         Authority, verbose_name=_("lead authority"), on_delete=models.PROTECT, related_name="initiatives_led"
     )
@@ -194,7 +195,7 @@ class Initiative(models.Model):
     forecast_end = models.DateField(_("forecast end"), null=True, blank=True)
     baseline_budget = models.BigIntegerField(_("baseline budget (DKK)"), null=True, blank=True)
     forecast_cost = models.BigIntegerField(_("forecast cost (DKK)"), null=True, blank=True)
-    expected_benefits = models.TextField(_("expected benefits"), blank=True)
+    expected_benefits = models.TextField(_("expected benefits"), blank=True, validators=[no_control_characters])
     benefits_health = models.CharField(
         _("benefits health"),
         max_length=6,
@@ -211,7 +212,7 @@ class Initiative(models.Model):
         _("reference key"), max_length=40, null=True, blank=True, unique=True,
         help_text=_("Set for the documented reference initiatives."),
     )
-    source_url = models.CharField(_("source"), max_length=500, blank=True)
+    source_url = models.CharField(_("source"), max_length=500, blank=True, validators=[no_control_characters])
     is_illustrative = models.BooleanField(
         _("illustrative"), default=False, help_text=_("Generated for the demo or a benchmark; not a real initiative.")
     )
@@ -396,7 +397,7 @@ class Dependency(models.Model):
         _("criticality"), max_length=8, choices=Criticality.choices, default=Criticality.MEDIUM
     )
     needed_by = models.DateField(_("needed by"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, validators=[no_control_characters])
     is_illustrative = models.BooleanField(_("illustrative"), default=False)
     history = HistoricalRecords()
 
@@ -445,8 +446,8 @@ class Milestone(models.Model):
     initiative = models.ForeignKey(
         Initiative, verbose_name=_("initiative"), on_delete=models.CASCADE, related_name="milestones"
     )
-    title_da = models.CharField(_("title (Danish)"), max_length=250)
-    title_en = models.CharField(_("title (English)"), max_length=250, blank=True)
+    title_da = models.CharField(_("title (Danish)"), max_length=250, validators=[no_control_characters])
+    title_en = models.CharField(_("title (English)"), max_length=250, blank=True, validators=[no_control_characters])
     baseline_date = models.DateField(_("baseline date"))
     forecast_date = models.DateField(_("forecast date"), null=True, blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)

@@ -30,6 +30,7 @@ from simple_history.utils import update_change_reason
 
 from authorities.models import Authority, coordinated_authority_ids
 from common.roles import is_secretariat
+from common.spreadsheets import safe_cell, unquote_cell
 from strategies.models import FocusArea, Strategy
 
 from .models import (
@@ -289,7 +290,8 @@ class KronerWidget(widgets.Widget):
 
 class TextWidget(widgets.CharWidget):
     def clean(self, value, row=None, **kwargs):
-        return cell_text(value)
+        # A cell this product exported with a protective apostrophe comes back as it was typed.
+        return unquote_cell(cell_text(value))
 
 
 # --- Resources -------------------------------------------------------------------------------------
@@ -398,6 +400,11 @@ class ScopedResource(resources.ModelResource):
             {} if self.is_secretariat or instance._state.adding else self.scope_errors_before(instance)
         )
         super().import_instance(instance, row, **kwargs)
+
+    def export_field(self, field, instance, **kwargs):
+        # Every admin export (CSV and xlsx) and the preview's cells: no live formulas, no
+        # characters a workbook cannot store (common.spreadsheets).
+        return safe_cell(super().export_field(field, instance, **kwargs))
 
     def get_or_init_instance(self, instance_loader, row):
         instance, new = super().get_or_init_instance(instance_loader, row)

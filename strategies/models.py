@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from authorities.models import localized
+from common.validators import no_control_characters
 
 
 class StrategyKind(models.TextChoices):
@@ -32,19 +33,19 @@ class Strategy(models.Model):
     code = models.SlugField(
         _("code"), max_length=20, unique=True, help_text=_("The period, e.g. 2022-2025.")
     )
-    name_da = models.CharField(_("name (Danish)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_da = models.CharField(_("name (Danish)"), max_length=200, validators=[no_control_characters])
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True, validators=[no_control_characters])
     start_year = models.PositiveSmallIntegerField(_("start year"))
     end_year = models.PositiveSmallIntegerField(_("end year"))
     kind = models.CharField(
         _("kind"), max_length=32, choices=StrategyKind.choices, default=StrategyKind.JOINT_PUBLIC
     )
-    parties = models.CharField(_("parties"), max_length=300, blank=True)
-    structure = models.CharField(_("structure"), max_length=200, blank=True)
+    parties = models.CharField(_("parties"), max_length=300, blank=True, validators=[no_control_characters])
+    structure = models.CharField(_("structure"), max_length=200, blank=True, validators=[no_control_characters])
     planned_initiative_count = models.PositiveSmallIntegerField(
         _("initiatives in the published strategy"), null=True, blank=True
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("summary"), blank=True, validators=[no_control_characters])
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     source_note = models.CharField(
         _("source note"), max_length=300, blank=True, help_text=_("What the sources do not confirm.")
@@ -83,9 +84,9 @@ class FocusArea(models.Model):
     strategy = models.ForeignKey(
         Strategy, verbose_name=_("strategy"), on_delete=models.CASCADE, related_name="focus_areas"
     )
-    code = models.CharField(_("code"), max_length=20)
-    name_da = models.CharField(_("name (Danish)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    code = models.CharField(_("code"), max_length=20, validators=[no_control_characters])
+    name_da = models.CharField(_("name (Danish)"), max_length=200, validators=[no_control_characters])
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True, validators=[no_control_characters])
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_illustrative = models.BooleanField(_("illustrative"), default=False)
     history = HistoricalRecords()

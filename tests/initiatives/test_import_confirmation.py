@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from initiatives.models import Initiative
 
-from .test_import import english, kk, upload  # noqa: F401 - fixtures and helpers
+from .imports import upload
+
+pytestmark = pytest.mark.usefixtures("english")
 
 GOOD = (
     "strategy,code,title_da,lead,status,baseline_start,baseline_end\n"

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from initiatives.models import Dependency, Initiative, Milestone, Participation, Role
 from initiatives.services import dependency_add, milestone_add, participation_set
-from tests.initiatives.test_import import row_errors
+from tests.initiatives.imports import row_errors
 
 
 @pytest.fixture(autouse=True)

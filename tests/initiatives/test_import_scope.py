@@ -8,7 +8,9 @@ import pytest
 from initiatives.models import Role
 from initiatives.services import dependency_add, milestone_add, participation_set
 
-from .test_import import english, kk, row_errors, upload  # noqa: F401 - fixtures and helpers
+from .imports import row_errors, upload
+
+pytestmark = pytest.mark.usefixtures("english")
 
 SECRET_BUDGET = 987_654_321
 SECRET_TEXT = "Fortrolig beskrivelse 7Q"
