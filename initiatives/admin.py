@@ -226,6 +226,18 @@ class InitiativeAdmin(PortfolioAdmin):
             _("Schedule"), assessment.schedule_reason, _("Cost"), assessment.cost_reason,
         )
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # The lead's participation is never deleted on its own (the lead is changed instead), but it
+        # goes with its initiative: only the other rows' permissions decide whether the cascade may run.
+        participation_admin = self.admin_site.get_model_admin(Participation)
+        others = Participation.objects.filter(initiative__in=list(objs)).exclude(role=Role.LEAD).select_related("initiative")
+        if participation_admin.has_delete_permission(request) and all(
+            participation_admin.has_delete_permission(request, participation) for participation in others
+        ):
+            perms_needed.discard(Participation._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
     def save_model(self, request, obj, form, change):
         # The stored lead, not the form's initial: a revert's form starts from the old version.
         obj._previous_lead_id = (
