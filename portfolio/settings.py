@@ -200,6 +200,7 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_USERNAME_CALLABLE = "portfolio.axes.attempted_username"  # cut to what its log holds
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
