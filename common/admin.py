@@ -5,13 +5,30 @@ Which rows those are is the models' own answer (`Model.objects.visible_to(user)`
 question the same way (NetBox's RestrictedQuerySet idea).
 """
 
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .roles import is_secretariat
+
+
+class SafeChangeList(ChangeList):
+    """A change list whose date drill-down refuses impossible dates as bad parameters.
+
+    Django turns `?date__year=…` into a datetime and catches only ValueError there: a year of 20
+    digits overflows, and year 9999 overflows when the next year is computed. Either is a bad
+    address, answered like any other unknown filter (the list, with "?e=1"), not a server error.
+    """
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
 
 
 def autocomplete_source(request) -> tuple[str, str, str] | None:
@@ -40,6 +57,9 @@ class ScopedAdminMixin:
 
     def can_edit(self, request, obj) -> bool:
         return obj.is_editable_by(request.user)
+
+    def get_changelist(self, request, **kwargs):
+        return SafeChangeList
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -1,8 +1,11 @@
-"""The product speaks Danish unless the user has chosen another language with the switch."""
+"""The project's middleware: the language (Danish unless the user chose another with the switch)
+and a guard against input no database should see."""
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.views.defaults import bad_request
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -24,3 +27,24 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
                 pass
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def _has_nul(query) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in query.getlist(key)) for key in query)
+
+
+class RefuseNulBytesMiddleware:
+    """Answer 400 to any request whose query string or form fields hold a NUL byte.
+
+    PostgreSQL cannot store or even compare text with NUL (it raises an error mid-query), SQLite
+    quietly can: refusing it here, before any form, filter or autocomplete sees it, gives the same
+    answer on both databases everywhere.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+            return bad_request(request, SuspiciousOperation("NUL byte in the request"))
+        return self.get_response(request)

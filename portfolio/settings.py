@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portfolio.middleware.ChosenLanguageMiddleware",
+    "portfolio.middleware.RefuseNulBytesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -144,10 +145,12 @@ if DATABASE_URL:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL could not be parsed: {exc}") from None
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["ENGINE"] = "common.db.sqlite3"
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "common.db.sqlite3",  # Django's, with PostgreSQL's answer to oversized integers
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
             # Several threads of runserver and the in-process tasks write to one file.
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},

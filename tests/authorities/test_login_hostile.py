@@ -2,7 +2,6 @@
 than the lock-out's log can hold is refused with the login form, on SQLite and PostgreSQL."""
 
 import pytest
-
 from axes.models import AccessAttempt
 
 

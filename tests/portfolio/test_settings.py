@@ -43,4 +43,4 @@ def test_nothing_set_gives_the_embedded_default():
         capture_output=True,
         text=True,
     )
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "da", "Europe/Copenhagen"]
+    assert result.stdout.split() == ["common.db.sqlite3", "True", "da", "Europe/Copenhagen"]
