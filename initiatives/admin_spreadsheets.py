@@ -6,15 +6,37 @@ preview produced, or the request is refused with 400. Nothing else in the tempor
 named, and a format or resource out of range never reaches the library.
 """
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.http import HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportMixin
+from import_export.forms import ImportForm
 
 from .resources import EXPORT_FORMATS, IMPORT_FORMATS, UnreadableFile
+
+
+class BoundedImportForm(ImportForm):
+    """The upload, refused before it is read when it is larger than IMPORT_MAX_BYTES."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s; an import takes at most %(limit)s (about %(rows)s rows). Split it into smaller files.")
+                % {
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.IMPORT_MAX_BYTES),
+                    "rows": settings.IMPORT_MAX_ROWS,
+                }
+            )
+        return upload
+
 
 PENDING_IMPORTS_SESSION_KEY = "pending_imports"
 # Previews a session remembers; an older one must be uploaded again.
@@ -30,6 +52,7 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
     """
 
     import_error_display = ("message",)
+    import_form_class = BoundedImportForm
 
     def get_import_formats(self):
         return IMPORT_FORMATS

@@ -18,6 +18,7 @@ import datetime
 import io
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import translation
@@ -349,6 +350,11 @@ class ScopedResource(resources.ModelResource):
         # Spreadsheets keep stray spaces and the BOM in headers; match columns regardless.
         if dataset.headers:
             dataset.headers = [cell_text(header).lstrip("\ufeff").strip().lower() for header in dataset.headers]
+        if len(dataset) > settings.IMPORT_MAX_ROWS:
+            raise ValidationError(
+                _("The file has %(rows)s rows; an import takes at most %(limit)s. Split it into smaller files.")
+                % {"rows": len(dataset), "limit": settings.IMPORT_MAX_ROWS}
+            )
         missing = [
             self.fields[name].column_name
             for name in self.get_import_id_fields()

@@ -198,6 +198,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Spreadsheet imports (the admin): larger files are refused before they are read, so one preview
+# never holds the database for long (on SQLite, its write lock).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500, minimum=1)
+
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -101,3 +101,22 @@ def test_the_missing_key_column_is_named_in_danish_by_default(client, kobenhavn_
     page = preview.content.decode()
     assert "Filen mangler kolonnen “initiative”" in page
     assert "Traceback" not in page
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(kk, settings):
+    settings.IMPORT_MAX_BYTES = 1024
+    preview = upload(kk, "initiative", (GOOD + "x" * 2000).encode(), "big.csv")
+    assert preview.status_code == 200
+    errors = " ".join(preview.context["form"].errors.get("import_file", []))
+    assert "an import takes at most 1.0\xa0KB" in errors and "Split it into smaller files" in errors
+    assert preview.context.get("confirm_form") is None
+
+
+def test_a_file_over_the_row_limit_is_refused_with_the_counts(kk, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    rows = "".join(f"2022-2025,KK-{n},Titel {n},0101,active,2024-01-01,2024-12-31\n" for n in range(4))
+    preview = upload(kk, "initiative", (GOOD.splitlines()[0] + "\n" + rows).encode(), "rows.csv")
+    page = preview.content.decode()
+    assert "The file has 4 rows; an import takes at most 3." in page
+    assert preview.context.get("confirm_form") is None
+    assert not Initiative.objects.filter(code__startswith="KK-").exists()
