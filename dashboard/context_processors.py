@@ -11,7 +11,7 @@ from django.utils.functional import SimpleLazyObject
 from authorities.models import Authority
 from initiatives.models import Dependency, Initiative
 from strategies.models import FocusArea
-from summaries.services import summaries_freshness
+from summaries.freshness import summaries_freshness
 
 
 def any_illustrative_data() -> bool:

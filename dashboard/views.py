@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from authorities.models import Authority, Level
 from initiatives.models import Initiative
 from strategies.models import Strategy
-from summaries import services
+from summaries.impact import impact_of_delay
 from summaries.models import InitiativeSummary
 
 from . import selectors
@@ -190,7 +190,7 @@ def impact(request):
 
 def _impact_of_delay(initiative: Initiative, days: int) -> dict:
     """The engine's analysis, arranged for the page: authorities grouped by level, names for ids."""
-    result = services.impact_of_delay(initiative, days)
+    result = impact_of_delay(initiative, days)
     by_pk = {item.initiative.pk: item.initiative for item in result.initiatives}
     by_pk[initiative.pk] = initiative
     impacted = [

@@ -122,7 +122,7 @@ def ensure_demo_users(*, new_passwords: bool = False) -> list[str]:
 
 def _mark_summaries_dirty() -> None:
     # The seeders write with bulk_create, which sends no signals: tell the engine explicitly.
-    from summaries.services import mark_dirty
+    from summaries.scheduling import mark_dirty
 
     mark_dirty()
 

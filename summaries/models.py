@@ -8,6 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from authorities.models import Authority, Level
 from strategies.models import Strategy
 
+# The scope of the bookkeeping and of a full recompute: the whole portfolio.
+SCOPE_ALL = "all"
+
+# The level matrix's rows and columns, and the impact analysis' levels, in this order.
+LEVELS: tuple[str, ...] = (Level.CENTRAL, Level.REGIONAL, Level.MUNICIPAL, Level.PARTNER)
+
 
 class RiskReason(models.TextChoices):
     """Why an upstream initiative puts its dependants at risk."""
@@ -157,7 +163,7 @@ class SummaryState(models.Model):
     change that commits while the broker is down still leaves a marker the sweep will find.
     """
 
-    scope = models.CharField(max_length=40, unique=True, default="all")
+    scope = models.CharField(max_length=40, unique=True, default=SCOPE_ALL)
     data_version = models.BigIntegerField(default=0)
     computed_version = models.BigIntegerField(default=0)
     dirty_since = models.DateTimeField(null=True, blank=True)
@@ -184,7 +190,7 @@ class SummaryRun(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    scope = models.CharField(max_length=40, default="all")
+    scope = models.CharField(max_length=40, default=SCOPE_ALL)
     trigger = models.CharField(max_length=10, choices=SummaryTrigger.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField()

@@ -1,7 +1,7 @@
 """Every change to portfolio data marks the summaries dirty and schedules a recompute on commit.
 
-The handlers only record and schedule; what a recompute does is decided in summaries.services.
-Writes that send no signals (`QuerySet.update()`, `bulk_create`) call `services.mark_dirty()`.
+The handlers only record and schedule; what a recompute does is decided in summaries.engine.
+Writes that send no signals (`QuerySet.update()`, `bulk_create`) call `scheduling.mark_dirty()`.
 """
 
 
@@ -10,18 +10,18 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from authorities.models import Authority
 from initiatives.models import Dependency, Initiative, Milestone, Participation
 
-from . import services
+from . import scheduling
 
 WATCHED_MODELS = (Initiative, Participation, Dependency, Milestone, Authority)
 
 
 def portfolio_data_changed(sender, **kwargs) -> None:
-    services.mark_dirty()
+    scheduling.mark_dirty()
 
 
 def portfolio_relation_changed(sender, action: str, **kwargs) -> None:
     if action in {"post_add", "post_remove", "post_clear"}:
-        services.mark_dirty()
+        scheduling.mark_dirty()
 
 
 def connect() -> None:

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from .engine import run
 from .models import SummaryTrigger
 
 # A recompute that finds the lock held retries after the coalescing delay; after this many tries
@@ -15,7 +15,7 @@ RECOMPUTE_MAX_RETRIES = 30
 def recompute_summaries_task(self, trigger: str = SummaryTrigger.CHANGE) -> str:
     """Recompute the summaries if a change is not reflected yet (enqueued after each commit)."""
     # In-process (no broker) there is nobody to retry later: wait for the lock instead.
-    result = services.recompute_owed_summaries(trigger=trigger, wait=self.request.is_eager)
+    result = run.recompute_owed_summaries(trigger=trigger, wait=self.request.is_eager)
     if result.status == "busy":
         raise self.retry(countdown=max(1, settings.SUMMARY_COALESCE_SECONDS))
     return result.status
@@ -24,7 +24,7 @@ def recompute_summaries_task(self, trigger: str = SummaryTrigger.CHANGE) -> str:
 @shared_task(bind=True, max_retries=RECOMPUTE_MAX_RETRIES)
 def recompute_all_summaries(self) -> str:
     """The nightly safety net: recompute and rewrite every row whether or not anything is owed."""
-    result = services.recompute_summaries(trigger=SummaryTrigger.NIGHTLY, wait=self.request.is_eager, rewrite=True)
+    result = run.recompute_summaries(trigger=SummaryTrigger.NIGHTLY, wait=self.request.is_eager, rewrite=True)
     if result.status == "busy":
         raise self.retry(countdown=max(1, settings.SUMMARY_COALESCE_SECONDS))
     return result.status
@@ -33,5 +33,5 @@ def recompute_all_summaries(self) -> str:
 @shared_task
 def sweep_dirty_summaries() -> str:
     """Every minute: catch up on changes whose recompute could not be enqueued (broker down)."""
-    result = services.sweep_dirty_summaries()
+    result = run.sweep_dirty_summaries()
     return result.status if result else "nothing owed"

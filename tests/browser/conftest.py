@@ -62,7 +62,7 @@ def browser_portfolio(transactional_db, live_server, strategy_2022, digst, koben
     from common.roles import SECRETARIAT, ensure_roles
     from initiatives.models import Criticality, DependencyKind, Health, Role, Status
     from initiatives.services import dependency_add, initiative_create, milestone_add, participation_set
-    from summaries.services import recompute_summaries
+    from summaries.engine.run import recompute_summaries
 
     ensure_roles()
     user = User.objects.create_user(

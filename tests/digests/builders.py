@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from digests.models import Subscription, SubscriptionLanguage
 from initiatives.models import Status
 from initiatives.services import dependency_add, initiative_update, milestone_add
-from summaries import services as engine
+from summaries.engine import run as engine
 
 COPENHAGEN = zoneinfo.ZoneInfo("Europe/Copenhagen")
 DAY_BEFORE = datetime.date(2026, 11, 26)  # Thursday: the first summary

@@ -308,7 +308,7 @@ def test_a_weekly_summary_on_monday_covers_the_week_since_the_previous_one_in_co
 def test_an_initiative_cancelled_while_at_risk_is_told_as_cancelled_not_as_no_longer_at_risk(after_a_day, morning):
     from initiatives.models import Status
     from initiatives.services import initiative_update
-    from summaries import services as engine
+    from summaries.engine import run as engine
 
     day = after_a_day
     morning(DAY)

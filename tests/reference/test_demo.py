@@ -101,8 +101,9 @@ def test_the_national_scale_prints_its_counts(reference_data):
 def test_it_answers_the_secretariats_question_about_the_last_finished_strategy(demo):
     """Which initiatives of 2022–2025 are at risk because of central government, and which
     municipalities would a 90-day slip of one of them hit? (The demo's "today" is 1 November 2026.)"""
+    from summaries.engine.run import recompute_summaries
+    from summaries.impact import impact_of_delay
     from summaries.models import InitiativeSummary
-    from summaries.services import impact_of_delay, recompute_summaries
 
     recompute_summaries()
     at_risk = list(

@@ -7,7 +7,7 @@ import pytest
 from authorities.models import Level
 from initiatives.models import DependencyKind, Role, Status
 from initiatives.services import dependency_add, milestone_add, participation_set
-from summaries.services import impact_of_delay
+from summaries.impact import impact_of_delay
 
 D = datetime.date
 

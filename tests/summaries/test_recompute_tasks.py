@@ -19,14 +19,10 @@ from django.db import connection, transaction
 from initiatives.models import Health, Initiative, Status
 from initiatives.services import dependency_add, initiative_update
 from portfolio.celery import app as celery_app
-from summaries import services
+from summaries.engine.run import recompute_summaries, summaries_lock, sweep_dirty_summaries
+from summaries.freshness import summaries_freshness
 from summaries.models import InitiativeSummary, RiskReason, SummaryRun, SummaryState, SummaryTrigger
-from summaries.services import (
-    mark_dirty,
-    recompute_summaries,
-    summaries_freshness,
-    sweep_dirty_summaries,
-)
+from summaries.scheduling import mark_dirty
 from summaries.tasks import recompute_summaries_task
 
 D = datetime.date
@@ -265,7 +261,7 @@ class TestLock:
         holding, release = threading.Event(), threading.Event()
 
         def hold_lock():
-            with services._summaries_lock(wait=True):
+            with summaries_lock(wait=True):
                 holding.set()
                 release.wait(timeout=30)
             connection.close()

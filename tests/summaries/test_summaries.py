@@ -10,6 +10,8 @@ from django.test import override_settings
 from authorities.models import Level
 from initiatives.models import Criticality, DependencyKind, Health, Initiative, Role, Status
 from initiatives.services import dependency_add, initiative_update, participation_set
+from summaries.engine.run import recompute_summaries
+from summaries.freshness import summaries_freshness
 from summaries.models import (
     AuthorityPairSummary,
     AuthoritySummary,
@@ -20,7 +22,7 @@ from summaries.models import (
     SummaryState,
     SummaryTrigger,
 )
-from summaries.services import mark_dirty, recompute_summaries, summaries_freshness
+from summaries.scheduling import mark_dirty
 
 D = datetime.date
 

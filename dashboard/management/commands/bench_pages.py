@@ -129,7 +129,7 @@ class Command(BaseCommand):
     def _widest_delay(self) -> int | None:
         """Of the open initiatives with the most downstream, the one a 90-day slip hits hardest."""
         from initiatives.models import Initiative
-        from summaries.services import impact_of_delay
+        from summaries.impact import impact_of_delay
 
         candidates = Initiative.objects.filter(
             status__in=OPEN_STATUSES, summary__downstream_total__gt=0

@@ -18,8 +18,9 @@ from authorities.models import Authority
 from initiatives.models import OPEN_STATUSES, Dependency, Initiative, Participation
 from initiatives.services import initiative_update
 from portfolio.celery import app as celery_app
-from summaries.models import SummaryRun, SummaryState, SummaryTrigger
-from summaries.services import SCOPE_ALL, impact_of_delay, recompute_summaries
+from summaries.engine.run import recompute_summaries
+from summaries.impact import impact_of_delay
+from summaries.models import SCOPE_ALL, SummaryRun, SummaryState, SummaryTrigger
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from strategies.models import Strategy
-from summaries.models import SummaryTrigger
-from summaries.services import SCOPE_ALL, recompute_summaries
+from summaries.engine.run import recompute_summaries
+from summaries.models import SCOPE_ALL, SummaryTrigger
 
 
 class Command(BaseCommand):

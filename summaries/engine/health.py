@@ -1,0 +1,39 @@
+"""Correcting the stored health lights before the computation reads them."""
+
+from __future__ import annotations
+
+from initiatives.models import Initiative, assess_cost, assess_schedule, worst_health
+
+from .graph import Graph
+
+
+def reconcile_health(graph: Graph) -> int:
+    """Set the stored lights from the current data and thresholds; returns how many changed.
+
+    They drift when thresholds change in settings or a `QuerySet.update()` skipped the services.
+    The same rules as `Initiative.refresh_health()`, memoised: many initiatives share inputs.
+    """
+    schedule_memo: dict[tuple, str] = {}
+    cost_memo: dict[tuple, str] = {}
+    changed: list[Initiative] = []
+    for i, (baseline_end, forecast_end, budget, cost, benefits, old_schedule, old_cost, old_overall) in enumerate(
+        graph.health_inputs
+    ):
+        key = (baseline_end, forecast_end)
+        schedule = schedule_memo.get(key)
+        if schedule is None:
+            schedule = schedule_memo[key] = assess_schedule(baseline_end, forecast_end)[0]
+        key = (budget, cost)
+        cost_light = cost_memo.get(key)
+        if cost_light is None:
+            cost_light = cost_memo[key] = assess_cost(budget, cost)[0]
+        overall = worst_health(schedule, cost_light, benefits)
+        graph.health[i] = overall
+        if (schedule, cost_light, overall) != (old_schedule, old_cost, old_overall):
+            changed.append(
+                Initiative(pk=graph.ids[i], schedule_health=schedule, cost_health=cost_light, health=overall)
+            )
+    if changed:
+        # bulk_update sends no signals: correcting derived lights is not a change to the data.
+        Initiative.objects.bulk_update(changed, ["schedule_health", "cost_health", "health"], batch_size=1000)
+    return len(changed)
