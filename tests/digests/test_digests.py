@@ -318,3 +318,16 @@ def test_an_initiative_cancelled_while_at_risk_is_told_as_cancelled_not_as_no_lo
     message, text, html = message_to("kk@example.invalid")
     assert "Initiatives cancelled" in text and day.own.code in text.split("Initiatives cancelled", 1)[1]
     assert "No longer at risk" not in text and "No longer at risk" not in html
+
+
+def test_beat_schedules_the_morning_digests_at_six_copenhagen_time():
+    from celery.schedules import crontab
+
+    from digests.tasks import schedule_daily_digests
+    from portfolio.celery import app
+
+    morning_entry = app.conf.beat_schedule["send-daily-digests"]
+    assert morning_entry["task"] == schedule_daily_digests.name == "digests.tasks.schedule_daily_digests"
+    assert morning_entry["task"] in app.tasks
+    assert morning_entry["schedule"] == crontab(hour=6, minute=0)
+    assert app.conf.timezone == "Europe/Copenhagen"
