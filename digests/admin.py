@@ -6,7 +6,7 @@ from .models import DigestDelivery, Subscription
 
 @admin.register(DigestDelivery)
 class DigestDeliveryAdmin(admin.ModelAdmin):
-    """Each summary built: to whom, for which date, and whether it went out (read-only)."""
+    """Each digest built: to whom, for which date, and whether it went out (read-only)."""
 
     list_display = ["date", "recipient", "to_address", "status", "change_count", "attempts", "sent_at", "error"]
     list_filter = ["status", "date", "language"]

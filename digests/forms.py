@@ -1,4 +1,4 @@
-"""Forms for the summary-email pages: the subscription settings and the secretariat's preview."""
+"""Forms for the digest pages: the subscription settings and the secretariat's preview."""
 
 import datetime
 
@@ -107,7 +107,7 @@ class SubscriptionForm(forms.Form):
 
 
 class PreviewForm(forms.Form):
-    """Whose summary, for which date."""
+    """Whose digest, for which date."""
 
     user = forms.CharField(label=gettext_lazy("User name"), widget=forms.TextInput(attrs={"class": "form-input"}))
     date = forms.DateField(

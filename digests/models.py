@@ -12,7 +12,7 @@ from strategies.models import Strategy
 
 
 class SubscriptionScope(models.TextChoices):
-    """What a summary covers."""
+    """What a digest covers."""
 
     PORTFOLIO = "portfolio", _("The whole portfolio")
     AUTHORITIES = "authorities", _("My authorities")
@@ -21,7 +21,7 @@ class SubscriptionScope(models.TextChoices):
 
 
 class SubscriptionFrequency(models.TextChoices):
-    """How often a summary goes out."""
+    """How often a digest goes out."""
 
     DAILY = "daily", _("Daily")
     WEEKLY = "weekly", _("Weekly, on Mondays")
@@ -29,7 +29,7 @@ class SubscriptionFrequency(models.TextChoices):
 
 
 class SubscriptionLanguage(models.TextChoices):
-    """The language a summary is written in."""
+    """The language a digest is written in."""
 
     DANISH = "da", _("Danish")
     ENGLISH = "en", _("English")
@@ -37,19 +37,12 @@ class SubscriptionLanguage(models.TextChoices):
 
 class SubscriptionQuerySet(models.QuerySet):
     def receiving(self):
-        """Subscriptions that get summaries at all: not off, active user with an address."""
+        """Subscriptions that get digests at all: not off, active user with an address."""
         return self.exclude(frequency=SubscriptionFrequency.OFF).filter(user__is_active=True).exclude(user__email="")
-
-    def due_on(self, date: datetime.date):
-        """Subscriptions whose summary is due on `date` (weekly ones on Mondays only)."""
-        frequencies = [SubscriptionFrequency.DAILY]
-        if date.weekday() == 0:
-            frequencies.append(SubscriptionFrequency.WEEKLY)
-        return self.receiving().filter(frequency__in=frequencies)
 
 
 class Subscription(models.Model):
-    """A user's choice of summary email: scope, frequency and language."""
+    """A user's choice of digest email: scope, frequency and language."""
 
     user = models.OneToOneField(
         "auth.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="digest_subscription"
@@ -79,7 +72,7 @@ class Subscription(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # When the user (re)subscribed, and which initiatives were at risk then: what their first
-    # summary compares against, as later ones compare against the previous summary.
+    # digest compares against, as later ones compare against the previous digest.
     baseline_at = models.DateTimeField(_("subscribed at"), null=True, blank=True, editable=False)
     baseline_at_risk = models.JSONField(_("at risk when subscribed"), null=True, blank=True, editable=False)
     history = HistoricalRecords(
@@ -113,7 +106,7 @@ class DigestDispatch(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    """Where one summary email is. Only pending → sending is ever claimed; sending is never resent."""
+    """Where one digest email is. Only pending → sending is ever claimed; sending is never resent."""
 
     PENDING = "pending", _("Pending")
     SENDING = "sending", _("Sending")
@@ -124,13 +117,13 @@ class DeliveryStatus(models.TextChoices):
 
 class DigestDeliveryQuerySet(models.QuerySet):
     def baseline_for(self, date: datetime.date):
-        """Deliveries a later summary compares against: those whose state the recipient saw or
+        """Deliveries a later digest compares against: those whose state the recipient saw or
         that found nothing to tell (a failed one was never read)."""
         return self.filter(date__lt=date, status__in=[DeliveryStatus.SENT, DeliveryStatus.SKIPPED])
 
 
 class DigestDelivery(models.Model):
-    """One recipient's summary for one date: at most one ever exists, and it is sent at most once.
+    """One recipient's digest for one date: at most one ever exists, and it is sent at most once.
 
     The unique (recipient, date) row is the durable guard against double sending, whatever the
     number of workers or beat firings; a conditional UPDATE pending → sending is the claim.
@@ -146,12 +139,12 @@ class DigestDelivery(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=SubscriptionLanguage.choices)
     to_address = models.EmailField(_("address"), blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
-    # The message as built; emptied once sent (the snapshot is what later summaries need).
+    # The message as built; emptied once sent (the snapshot is what later digests need).
     text_body = models.TextField(_("text part"), blank=True)
     html_body = models.TextField(_("HTML part"), blank=True)
     change_count = models.PositiveIntegerField(_("changes reported"), default=0)
-    # The state the summary reported (health and at-risk per initiative in scope, milestones due
-    # soon), so the next summary says what changed since this one.
+    # The state the digest reported (health and at-risk per initiative in scope, milestones due
+    # soon), so the next digest says what changed since this one.
     snapshot = models.JSONField(_("snapshot"), default=dict, blank=True)
     built_at = models.DateTimeField(_("built at"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

@@ -7,14 +7,14 @@ from django.db.models.signals import post_save
 
 from authorities.models import Coordinator
 
+from .subscriptions import subscription_ensure_default
+
 
 def coordinator_assigned(sender, instance: Coordinator, created: bool, **kwargs) -> None:
     # However a coordinator is assigned (the admin, an import, the invitation), they hear about
     # their authorities from the next morning on: subscribed once the assignment is committed.
     if created:
-        from . import services
-
-        transaction.on_commit(partial(services.subscription_ensure_default, instance.user))
+        transaction.on_commit(partial(subscription_ensure_default, instance.user))
 
 
 def connect() -> None:

@@ -5,34 +5,34 @@ from functools import partial
 from celery import shared_task
 from django.db import transaction
 
-from . import services
+from .delivery import TransientDeliveryError, delivery_send
+from .schedule import schedule_digests
 
 # A transient SMTP failure is retried with exponential backoff (up to 30 s, 1, 2, 4, 8, 16 minutes;
-# jitter spreads the retries of many summaries);
-# then the delivery is recorded as failed.
-SUMMARY_SEND_MAX_RETRIES = 6
+# jitter spreads the retries of many digests); then the delivery is recorded as failed.
+DIGEST_SEND_MAX_RETRIES = 6
 
 
 @shared_task
-def schedule_daily_summaries() -> dict:
-    """06:00 Copenhagen time: create the day's summaries (catching up on missed dates) and
-    enqueue one send per pending summary once they are committed."""
-    result = services.summaries_schedule()
+def schedule_daily_digests() -> dict:
+    """06:00 Copenhagen time: create the day's digests (catching up on missed dates) and enqueue
+    one send per pending digest once they are committed."""
+    result = schedule_digests()
     for delivery_id in result.pending_ids:
         # robust: in-process (no broker) one failing send must not stop the others being enqueued.
-        transaction.on_commit(partial(send_summary.delay, delivery_id), robust=True)
+        transaction.on_commit(partial(send_digest.delay, delivery_id), robust=True)
     return {"dates": [d.isoformat() for d in result.dates], "created": result.created, "pending": result.pending,
             "skipped": result.skipped}
 
 
 @shared_task(
     bind=True,
-    autoretry_for=(services.TransientDeliveryError,),
+    autoretry_for=(TransientDeliveryError,),
     retry_backoff=30,
     retry_backoff_max=30 * 60,
     retry_jitter=True,
-    max_retries=SUMMARY_SEND_MAX_RETRIES,
+    max_retries=DIGEST_SEND_MAX_RETRIES,
 )
-def send_summary(self, delivery_id: int) -> str:
-    """Send one stored summary; at most once (the claim decides), retried on transient errors."""
-    return services.delivery_send(delivery_id=delivery_id, final_attempt=self.request.retries >= self.max_retries)
+def send_digest(self, delivery_id: int) -> str:
+    """Send one stored digest; at most once (the claim decides), retried on transient errors."""
+    return delivery_send(delivery_id=delivery_id, final_attempt=self.request.retries >= self.max_retries)

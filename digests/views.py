@@ -1,8 +1,9 @@
-"""Summary-email pages: subscription settings, unsubscribe from a signed link, and the
-secretariat's preview of anyone's summary. Thin: the decisions live in digests.services."""
+"""Digest pages: subscription settings, unsubscribe from a signed link, and the secretariat's
+preview of anyone's digest. Thin: the decisions live in subscriptions.py and schedule.py."""
 
 from csp.decorators import csp_replace
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
@@ -17,8 +18,14 @@ from common.roles import is_secretariat
 from initiatives.models import Initiative
 from initiatives.selectors import initiatives_matching
 
-from . import services as notifications
 from .forms import PreviewForm, SubscriptionForm
+from .schedule import preview_digest
+from .subscriptions import (
+    subscription_for,
+    subscription_unsubscribe,
+    subscription_update,
+    user_from_unsubscribe_token,
+)
 
 # The submit button that searches for initiatives to add instead of saving.
 FIND_INITIATIVES = "find-initiatives"
@@ -28,7 +35,7 @@ INITIATIVE_MATCH_LIMIT = 20
 @login_required
 @require_http_methods(["GET", "POST"])
 def subscription_settings(request):
-    subscription = notifications.subscription_for(request.user)
+    subscription = subscription_for(request.user)
     secretariat = is_secretariat(request.user)
     context = {"subscription": subscription, "searched": None, "matches": [], "more_matches": False}
     if request.method == "POST":
@@ -43,7 +50,7 @@ def subscription_settings(request):
             form = SubscriptionForm(initial=form.values_for_redisplay(), user=request.user, is_secretariat=secretariat)
         elif form.is_valid():
             data = form.cleaned_data
-            notifications.subscription_update(
+            subscription_update(
                 subscription=subscription,
                 scope=data["scope"],
                 frequency=data["frequency"],
@@ -78,13 +85,13 @@ def subscription_settings(request):
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
     try:
-        user = notifications.user_from_unsubscribe_token(token)
+        user = user_from_unsubscribe_token(token)
     except signing.SignatureExpired:
         return render(request, "digests/unsubscribe_expired.html", status=410)
-    except (signing.BadSignature, ValueError, notifications.User.DoesNotExist):
+    except (signing.BadSignature, ValueError, get_user_model().DoesNotExist):
         return render(request, "digests/unsubscribe_invalid.html", status=400)
     if request.method == "POST":
-        notifications.subscription_unsubscribe(user=user)
+        subscription_unsubscribe(user=user)
         return render(request, "digests/unsubscribe_done.html", {"subscribed_user": user})
     return render(request, "digests/unsubscribe_confirm.html", {"subscribed_user": user})
 
@@ -95,12 +102,12 @@ def _preview(request):
     form = PreviewForm(request.GET or None)
     built = None
     if form.is_valid():
-        built = notifications.preview_summary(user=form.cleaned_data["user"], date=form.cleaned_data["date"])
+        built = preview_digest(user=form.cleaned_data["user"], date=form.cleaned_data["date"])
     return form, built
 
 
 @login_required
-def summary_preview(request):
+def digest_preview(request):
     form, built = _preview(request)
     return render(request, "digests/preview.html", {"form": form, "built": built})
 
@@ -109,7 +116,7 @@ def summary_preview(request):
 # preview page, so this response alone allows inline styles and being framed by the site itself.
 @login_required
 @xframe_options_sameorigin
-def summary_preview_html(request):
+def digest_preview_html(request):
     form, built = _preview(request)
     if built is None:
         return HttpResponse(status=400)

@@ -28,10 +28,10 @@ app.conf.beat_schedule = {
         "task": "summaries.tasks.sweep_dirty_summaries",
         "schedule": 60.0,
     },
-    # The morning summary emails, scheduled per recipient; durable state makes each one go
+    # The morning digest emails, scheduled per recipient; durable state makes each one go
     # out at most once even if this fires twice.
-    "send-daily-summaries": {
-        "task": "digests.tasks.schedule_daily_summaries",
+    "send-daily-digests": {
+        "task": "digests.tasks.schedule_daily_digests",
         "schedule": crontab(hour=6, minute=0),
     },
 }

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from authorities.models import Authority, Kind, Level
 from common.roles import ensure_roles
-from digests.services import subscription_ensure_default
+from digests.subscriptions import subscription_ensure_default
 from initiatives.models import (
     Criticality,
     Dependency,

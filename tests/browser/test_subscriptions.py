@@ -45,7 +45,7 @@ def test_initiatives_are_found_ticked_and_saved_by_keyboard_alone(logged_in_page
 def test_axe_finds_no_violations_on_the_summary_email_pages(logged_in_page, browser_portfolio, language):
     from django.contrib.auth.models import User
 
-    from digests.services import unsubscribe_url
+    from digests.subscriptions import unsubscribe_url
 
     page = logged_in_page
     if language != "da":
@@ -70,7 +70,7 @@ def test_axe_finds_no_violations_on_the_summary_email_pages(logged_in_page, brow
     check("settings with errors")
     assert page.locator(".form-error-message").count() >= 1
 
-    page.goto(f"{page.base_url}/summaries/preview/?user=analyst&date=2026-11-27")
+    page.goto(f"{page.base_url}/subscriptions/preview/?user=analyst&date=2026-11-27")
     page.wait_for_selector("iframe.summary-preview-frame")
     check("preview")
 

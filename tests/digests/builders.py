@@ -68,7 +68,7 @@ def build_portfolio(make_initiative, *, kobenhavn, digst, region_midtjylland, ko
         milestone_add(initiative=own, title_da="Pilot i drift", title_en="Pilot live",
                       baseline_date=datetime.date(2026, 11, 26))
         engine.recompute_summaries(wait=True)
-    from digests.services import subscription_ensure_default
+    from digests.subscriptions import subscription_ensure_default
 
     with travel(DAY_BEFORE, 2):  # subscribed once the portfolio was there, before the first summary
         subscription_ensure_default(kobenhavn_coordinator)

@@ -6,23 +6,20 @@ import email
 import pytest
 from django.test import override_settings
 
-from digests import services as notifications
+from digests.delivery import deliveries_send, is_transient
 from digests.models import DeliveryStatus, DigestDelivery
-from digests.tasks import send_summary
+from digests.schedule import schedule_digests
+from digests.tasks import send_digest
 
-from .builders import DAY, FlakySink, build_portfolio, start_sink, travel
+from .builders import DAY, FlakySink, start_sink, travel
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def deliveries(make_initiative, kobenhavn, digst, region_midtjylland, kobenhavn_coordinator, analyst):
-    build_portfolio(
-        make_initiative, kobenhavn=kobenhavn, digst=digst, region_midtjylland=region_midtjylland,
-        kobenhavn_coordinator=kobenhavn_coordinator, analyst=analyst,
-    )
+def deliveries(portfolio):
     with travel(DAY, 6):
-        result = notifications.summaries_schedule()
+        result = schedule_digests()
     assert result.pending == 2
     return list(DigestDelivery.objects.filter(pk__in=result.pending_ids).select_related("recipient").order_by("pk"))
 
@@ -46,7 +43,7 @@ def test_a_transient_smtp_failure_is_retried_and_the_summary_goes_out_once(deliv
     try:
         with smtp_to(controller):
             # throw=False: run the retry in-process, as a worker would after the backoff.
-            result = send_summary.apply(args=[delivery.pk], throw=False)
+            result = send_digest.apply(args=[delivery.pk], throw=False)
     finally:
         controller.stop()
 
@@ -66,7 +63,7 @@ def test_a_transient_failure_on_the_last_attempt_is_recorded_as_failed(deliverie
     controller = start_sink(sink)
     try:
         with smtp_to(controller):
-            report = notifications.deliveries_send([d.pk for d in deliveries], final_attempt=True)
+            report = deliveries_send([d.pk for d in deliveries], final_attempt=True)
     finally:
         controller.stop()
     assert report.failed == 2 and report.sent == 0
@@ -79,7 +76,7 @@ def test_a_permanent_failure_is_recorded_and_the_others_still_go_out(deliveries)
     controller = start_sink(sink)
     try:
         with smtp_to(controller):
-            report = notifications.deliveries_send([refused.pk, other.pk], final_attempt=False)
+            report = deliveries_send([refused.pk, other.pk], final_attempt=False)
     finally:
         controller.stop()
 
@@ -92,7 +89,7 @@ def test_a_permanent_failure_is_recorded_and_the_others_still_go_out(deliveries)
     assert [m.rcpt_tos for m in sink.messages] == [[other.to_address]]
     # A failed summary is not sent again by a later run either.
     with smtp_to(controller):
-        assert notifications.deliveries_send([refused.pk]).not_claimed == 1
+        assert deliveries_send([refused.pk]).not_claimed == 1
 
 
 def test_a_sent_summary_carries_one_click_unsubscribe_headers_and_both_parts(deliveries):
@@ -100,7 +97,7 @@ def test_a_sent_summary_carries_one_click_unsubscribe_headers_and_both_parts(del
     controller = start_sink(sink)
     try:
         with smtp_to(controller):
-            notifications.deliveries_send([deliveries[0].pk])
+            deliveries_send([deliveries[0].pk])
     finally:
         controller.stop()
 
@@ -121,14 +118,14 @@ def test_a_sent_summary_carries_one_click_unsubscribe_headers_and_both_parts(del
 def test_transient_and_permanent_errors_are_told_apart():
     import smtplib
 
-    assert notifications.is_transient(smtplib.SMTPServerDisconnected("gone"))
-    assert notifications.is_transient(smtplib.SMTPConnectError(421, "busy"))
-    assert notifications.is_transient(smtplib.SMTPDataError(451, "later"))
-    assert notifications.is_transient(ConnectionRefusedError())
-    assert notifications.is_transient(TimeoutError())
-    assert not notifications.is_transient(smtplib.SMTPDataError(554, "no"))
-    assert not notifications.is_transient(smtplib.SMTPRecipientsRefused({"a@b": (550, b"no such user")}))
-    assert notifications.is_transient(smtplib.SMTPRecipientsRefused({"a@b": (452, b"mailbox full")}))
+    assert is_transient(smtplib.SMTPServerDisconnected("gone"))
+    assert is_transient(smtplib.SMTPConnectError(421, "busy"))
+    assert is_transient(smtplib.SMTPDataError(451, "later"))
+    assert is_transient(ConnectionRefusedError())
+    assert is_transient(TimeoutError())
+    assert not is_transient(smtplib.SMTPDataError(554, "no"))
+    assert not is_transient(smtplib.SMTPRecipientsRefused({"a@b": (550, b"no such user")}))
+    assert is_transient(smtplib.SMTPRecipientsRefused({"a@b": (452, b"mailbox full")}))
 
 
 def test_a_transient_failure_is_retried_later_with_growing_backoff_not_at_once(deliveries, monkeypatch):
@@ -142,14 +139,14 @@ def test_a_transient_failure_is_retried_later_with_growing_backoff_not_at_once(d
         countdowns.append(countdown)
         raise Retry("retry scheduled", when=countdown)
 
-    monkeypatch.setattr(send_summary, "retry", record_retry)
+    monkeypatch.setattr(send_digest, "retry", record_retry)
     monkeypatch.setattr("random.randrange", lambda stop: stop - 1)  # jitter at its widest
     sink = FlakySink(refuse_first=100, refuse_code=421)
     controller = start_sink(sink)
     try:
         with smtp_to(controller):
             for retries in range(3):
-                send_summary.apply(args=[deliveries[0].pk], retries=retries, throw=False)
+                send_digest.apply(args=[deliveries[0].pk], retries=retries, throw=False)
     finally:
         controller.stop()
 

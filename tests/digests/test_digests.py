@@ -5,21 +5,15 @@ import datetime
 import pytest
 from django.core import mail
 
-from digests import services as notifications
+from digests.delivery import deliveries_claim, deliveries_send
 from digests.models import DeliveryStatus, DigestDelivery, Subscription, SubscriptionFrequency
-from digests.tasks import schedule_daily_summaries
+from digests.schedule import build_digests, schedule_digests
+from digests.subscriptions import subscription_ensure_default, subscription_unsubscribe, subscription_update
+from digests.tasks import schedule_daily_digests
 
-from .builders import DAY, DAY_BEFORE, NEXT_DAY, build_portfolio, script_the_day, travel
+from .builders import DAY, DAY_BEFORE, NEXT_DAY, script_the_day, travel
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def portfolio(make_initiative, kobenhavn, digst, region_midtjylland, kobenhavn_coordinator, analyst):
-    return build_portfolio(
-        make_initiative, kobenhavn=kobenhavn, digst=digst, region_midtjylland=region_midtjylland,
-        kobenhavn_coordinator=kobenhavn_coordinator, analyst=analyst,
-    )
 
 
 @pytest.fixture
@@ -33,7 +27,7 @@ def morning(django_capture_on_commit_callbacks):
 
     def run(date, hour=6, minute=0):
         with travel(date, hour, minute), django_capture_on_commit_callbacks(execute=True):
-            return schedule_daily_summaries()
+            return schedule_daily_digests()
 
     yield run
     app.conf.task_always_eager = was_eager
@@ -156,12 +150,12 @@ def test_running_the_schedule_twice_sends_each_summary_once(after_a_day, morning
 
 def test_a_summary_that_is_sending_or_sent_is_never_claimed_again(after_a_day):
     with travel(DAY, 6):
-        notifications.summaries_schedule()
+        schedule_digests()
     ids = list(DigestDelivery.objects.filter(date=DAY).values_list("pk", flat=True))
 
-    assert sorted(notifications.deliveries_claim(ids)) == sorted(ids)
-    assert notifications.deliveries_claim(ids) == []
-    report = notifications.deliveries_send(ids)
+    assert sorted(deliveries_claim(ids)) == sorted(ids)
+    assert deliveries_claim(ids) == []
+    report = deliveries_send(ids)
     assert report.sent == 0 and report.not_claimed == 2
     assert mail.outbox == []
 
@@ -190,7 +184,7 @@ def test_a_weekly_subscriber_gets_nothing_on_other_days(portfolio, morning):
 
 
 def test_coordinators_are_subscribed_for_their_authorities_by_default(kobenhavn_coordinator, kobenhavn):
-    subscription = notifications.subscription_ensure_default(kobenhavn_coordinator)
+    subscription = subscription_ensure_default(kobenhavn_coordinator)
     assert subscription.scope == "authorities"
     assert list(subscription.authorities.all()) == [kobenhavn]
     assert subscription.frequency == "daily"
@@ -207,11 +201,11 @@ def test_building_summaries_takes_the_same_queries_for_one_recipient_and_for_man
         user = make_coordinator(f"coordinator-{n}", aarhus)
         user.email = f"c{n}@example.invalid"
         user.save()
-        notifications.subscription_ensure_default(user)
+        subscription_ensure_default(user)
     subscriptions = list(Subscription.objects.select_related("user").order_by("pk"))
     assert len(subscriptions) == 22
     with travel(DAY, 6), django_assert_max_num_queries(16):
-        built = notifications.build_summaries(subscriptions, date=DAY)
+        built = build_digests(subscriptions, date=DAY)
     assert len(built) == 22
     assert User.objects.count() == 22
 
@@ -242,10 +236,10 @@ def test_a_summary_turned_back_on_starts_from_then_not_from_the_last_one_sent(af
                                                                              kobenhavn_coordinator):
     morning(DAY)
     with travel(DAY, 9):
-        notifications.subscription_unsubscribe(user=kobenhavn_coordinator)
+        subscription_unsubscribe(user=kobenhavn_coordinator)
         make_initiative(kobenhavn, title_da="Tilføjet under afmelding", title_en="Added while unsubscribed")
     with travel(DAY, 12):
-        notifications.subscription_update(
+        subscription_update(
             subscription=Subscription.objects.get(user=kobenhavn_coordinator), scope="authorities", frequency="daily", language="en", send_when_empty=False,
             authorities=[kobenhavn],
         )
@@ -324,3 +318,16 @@ def test_an_initiative_cancelled_while_at_risk_is_told_as_cancelled_not_as_no_lo
     message, text, html = message_to("kk@example.invalid")
     assert "Initiatives cancelled" in text and day.own.code in text.split("Initiatives cancelled", 1)[1]
     assert "No longer at risk" not in text and "No longer at risk" not in html
+
+
+def test_beat_schedules_the_morning_digests_at_six_copenhagen_time():
+    from celery.schedules import crontab
+
+    from digests.tasks import schedule_daily_digests
+    from portfolio.celery import app
+
+    morning_entry = app.conf.beat_schedule["send-daily-digests"]
+    assert morning_entry["task"] == schedule_daily_digests.name == "digests.tasks.schedule_daily_digests"
+    assert morning_entry["task"] in app.tasks
+    assert morning_entry["schedule"] == crontab(hour=6, minute=0)
+    assert app.conf.timezone == "Europe/Copenhagen"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from digests import services as notifications
 from digests.models import Subscription
+from digests.subscriptions import subscription_ensure_default
 
 
 @pytest.fixture(autouse=True)
@@ -115,17 +115,17 @@ def test_a_coordinator_cannot_choose_the_whole_portfolio(client, kobenhavn_coord
 def test_the_secretariat_previews_a_coordinators_summary_with_both_parts(
     client, analyst, kobenhavn_coordinator, make_initiative, kobenhavn
 ):
-    notifications.subscription_ensure_default(kobenhavn_coordinator)
+    subscription_ensure_default(kobenhavn_coordinator)
     make_initiative(kobenhavn, title_en="Previewed initiative")  # added since the coordinator subscribed
     Subscription.objects.filter(user=kobenhavn_coordinator).update(language="en")
     client.force_login(analyst)
-    response = client.get("/summaries/preview/", {"user": "kk-coordinator", "date": "2026-11-27"})
+    response = client.get("/subscriptions/preview/", {"user": "kk-coordinator", "date": "2026-11-27"})
     assert response.status_code == 200
     page = response.content.decode()
     assert "Previewed initiative" in page  # the text part, on the page
-    assert "/summaries/preview/email.html?user=kk-coordinator" in page
+    assert "/subscriptions/preview/email.html?user=kk-coordinator" in page
 
-    html = client.get("/summaries/preview/email.html", {"user": "kk-coordinator", "date": "2026-11-27"})
+    html = client.get("/subscriptions/preview/email.html", {"user": "kk-coordinator", "date": "2026-11-27"})
     assert html.status_code == 200
     assert "Previewed initiative" in html.content.decode()
     assert "'unsafe-inline'" in html["Content-Security-Policy"]
@@ -134,8 +134,8 @@ def test_the_secretariat_previews_a_coordinators_summary_with_both_parts(
 
 def test_only_the_secretariat_may_preview(client, kobenhavn_coordinator):
     client.force_login(kobenhavn_coordinator)
-    assert client.get("/summaries/preview/", {"user": "kk-coordinator"}).status_code == 403
-    assert client.get("/summaries/preview/email.html", {"user": "kk-coordinator"}).status_code == 403
+    assert client.get("/subscriptions/preview/", {"user": "kk-coordinator"}).status_code == 403
+    assert client.get("/subscriptions/preview/email.html", {"user": "kk-coordinator"}).status_code == 403
 
 
 def test_the_secretariat_sees_each_summary_sent_in_the_admin_read_only(client, analyst, kobenhavn_coordinator):
@@ -162,7 +162,7 @@ def test_previewing_a_user_without_a_subscription_shows_their_default_and_stores
 ):
     make_initiative(region_midtjylland, title_da="Regionalt initiativ")
     client.force_login(analyst)
-    response = client.get("/summaries/preview/", {"user": "rm-coordinator", "date": "2026-11-27"})
+    response = client.get("/subscriptions/preview/", {"user": "rm-coordinator", "date": "2026-11-27"})
     assert response.status_code == 200
     assert "Regionalt initiativ" in response.content.decode()
     assert not Subscription.objects.filter(user=midtjylland_coordinator).exists()
@@ -181,7 +181,7 @@ def test_coordinators_see_neither_the_summaries_sent_nor_anyones_subscriptions_i
         recipient=analyst, date=datetime.date(2026, 11, 27), status="sent", language="da",
         to_address="analyst@example.invalid", built_at=timezone.now(),
     )
-    notifications.subscription_ensure_default(analyst)
+    subscription_ensure_default(analyst)
     client.force_login(kobenhavn_coordinator)
     for path in ("/admin/digests/digestdelivery/", f"/admin/digests/digestdelivery/{delivery.pk}/change/",
                  "/admin/digests/subscription/"):

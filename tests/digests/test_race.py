@@ -15,7 +15,8 @@ from django.db import connection
 
 from common.roles import SECRETARIAT, ensure_roles
 from digests.models import DeliveryStatus, DigestDelivery, Subscription
-from digests.tasks import schedule_daily_summaries
+from digests.subscriptions import subscriptions_ensure_defaults
+from digests.tasks import schedule_daily_digests
 
 from .builders import FlakySink, start_sink
 
@@ -50,8 +51,6 @@ def test_two_workers_racing_send_each_summary_exactly_once(require_postgres, req
         user = User.objects.create_user(username=f"racer-{n}", email=f"racer-{n}@example.invalid")
         user.groups.add(secretariat)
     # Every one of them gets a summary even with an empty portfolio.
-    from digests.services import subscriptions_ensure_defaults
-
     subscriptions_ensure_defaults()
     Subscription.objects.update(send_when_empty=True)
     redis.Redis.from_url(settings.REDIS_URL).flushdb()  # our own Redis database: no stale tasks
@@ -74,7 +73,7 @@ def test_two_workers_racing_send_each_summary_exactly_once(require_postgres, req
     try:
         # Beat fires twice (and a third time for good measure): both workers schedule at once.
         for _ in range(3):
-            schedule_daily_summaries.delay()
+            schedule_daily_digests.delay()
 
         def all_sent():
             statuses = list(DigestDelivery.objects.values_list("status", flat=True))

@@ -8,17 +8,9 @@ from django.core.management import CommandError, call_command
 
 from digests.models import DigestDelivery
 
-from .builders import DAY, build_portfolio, travel
+from .builders import DAY, travel
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def portfolio(make_initiative, kobenhavn, digst, region_midtjylland, kobenhavn_coordinator, analyst):
-    return build_portfolio(
-        make_initiative, kobenhavn=kobenhavn, digst=digst, region_midtjylland=region_midtjylland,
-        kobenhavn_coordinator=kobenhavn_coordinator, analyst=analyst,
-    )
 
 
 def run(*args) -> str:

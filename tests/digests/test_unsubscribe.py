@@ -8,8 +8,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from digests import services as notifications
 from digests.models import Subscription
+from digests.subscriptions import subscription_ensure_default, unsubscribe_token, unsubscribe_url
 
 
 @pytest.fixture(autouse=True)
@@ -23,12 +23,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def subscribed(kobenhavn_coordinator):
-    notifications.subscription_ensure_default(kobenhavn_coordinator)
+    subscription_ensure_default(kobenhavn_coordinator)
     return kobenhavn_coordinator
 
 
 def path_of(user) -> str:
-    return notifications.unsubscribe_url(user).removeprefix("http://127.0.0.1:8000")
+    return unsubscribe_url(user).removeprefix("http://127.0.0.1:8000")
 
 
 def frequency(user) -> str:
@@ -65,7 +65,7 @@ def test_a_mail_clients_one_click_post_unsubscribes_without_a_session_or_csrf_to
 
 
 def test_a_tampered_link_is_refused_with_a_clear_page(subscribed, analyst, client):
-    token = notifications.unsubscribe_token(subscribed)
+    token = unsubscribe_token(subscribed)
     user_id, rest = token.split(":", 1)
     tampered = f"{analyst.pk}:{rest}"  # someone else's id under this user's signature
     response = client.post(f"/unsubscribe/{tampered}/")

@@ -14,12 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from authorities.models import Authority
-from digests import services as notifications
+from digests.delivery import deliveries_send
 from digests.models import DigestDelivery, Subscription, SubscriptionScope
+from digests.schedule import schedule_digests
 from initiatives.models import Initiative, Status
 from initiatives.services import initiative_update
 from strategies.models import Strategy
 
+# The users' names keep the prefix of the first runs, so --cleanup still finds those.
 BENCH_PREFIX = "bench-summary-"
 BENCH_DOMAIN = "bench.invalid"
 
@@ -47,7 +49,7 @@ class CountingSink:
 
 class Command(BaseCommand):
     help = (
-        "Measure building and sending the summary emails for many recipients (default 1,000) to a local "
+        "Measure building and sending the digest emails for many recipients (default 1,000) to a local "
         "SMTP sink it starts on a free 127.0.0.1 port. Benchmark users are named bench-summary-N, have "
         "@bench.invalid addresses and benchmark subscriptions; they are reused on the next run "
         "(--cleanup removes them). Run `seed_demo --scale national` first for national scale."
@@ -56,7 +58,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--recipients", type=int, default=1000)
         parser.add_argument("--edits", type=int, default=300, help="initiatives changed before the run (a day of edits)")
-        parser.add_argument("--cleanup", action="store_true", help="remove the benchmark users and their summaries")
+        parser.add_argument("--cleanup", action="store_true", help="remove the benchmark users and their digests")
 
     def handle(self, *args, recipients, edits, cleanup, **options):
         User = get_user_model()
@@ -64,7 +66,7 @@ class Command(BaseCommand):
         if cleanup:
             count = bench_users.count()
             bench_users.delete()
-            self.stdout.write(f"Removed {count} benchmark users with their subscriptions and summaries.")
+            self.stdout.write(f"Removed {count} benchmark users with their subscriptions and digests.")
             return
         if recipients < 1:
             raise CommandError("--recipients must be at least 1")
@@ -76,7 +78,7 @@ class Command(BaseCommand):
         self._ensure_bench_users(recipients)
         edited = self._a_day_of_edits(edits)
         today = timezone.localdate()
-        # Idempotent: the benchmark's own summaries for today are removed, so each run measures afresh.
+        # Idempotent: the benchmark's own digests for today are removed, so each run measures afresh.
         DigestDelivery.objects.filter(recipient__in=bench_users, date=today).delete()
 
         # aiosmtpd logs every connection at INFO; a thousand lines would bury the figures.
@@ -87,7 +89,7 @@ class Command(BaseCommand):
         controller.start()
         try:
             started = time.monotonic()
-            result = notifications.summaries_schedule(today=today, benchmark=True)
+            result = schedule_digests(today=today, benchmark=True)
             built = time.monotonic()
 
             def connection():
@@ -96,7 +98,7 @@ class Command(BaseCommand):
                     password="", use_tls=False, use_ssl=False, timeout=10, fail_silently=False,
                 )
 
-            report = notifications.deliveries_send(result.pending_ids, connection_factory=connection)
+            report = deliveries_send(result.pending_ids, connection_factory=connection)
             finished = time.monotonic()
         finally:
             controller.stop()
@@ -105,7 +107,7 @@ class Command(BaseCommand):
             "recipients": recipients,
             "initiatives": initiatives,
             "edited_initiatives": edited,
-            "summaries_built": result.created,
+            "digests_built": result.created,
             "skipped_nothing_changed": result.skipped,
             "sent": report.sent,
             "failed": report.failed,
@@ -117,7 +119,7 @@ class Command(BaseCommand):
         }
         figures["under_2_minutes"] = figures["total_seconds"] < 120
         self.stdout.write(
-            f"{recipients:,} recipients, {initiatives:,} initiatives: built {result.created:,} summaries in "
+            f"{recipients:,} recipients, {initiatives:,} initiatives: built {result.created:,} digests in "
             f"{figures['build_seconds']} s, sent {report.sent:,} to the sink in {figures['send_seconds']} s; "
             f"total {figures['total_seconds']} s."
         )

@@ -5,8 +5,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from digests import services as notifications
+from digests.delivery import deliveries_send
 from digests.models import DigestDelivery
+from digests.schedule import build_digests, due_date, receiving_subscriptions, schedule_digests
+from digests.subscriptions import subscriptions_ensure_defaults
 
 # Transient SMTP failures get this many more rounds here, after these pauses (seconds).
 RETRY_PAUSES = (2, 5, 15)
@@ -14,14 +16,14 @@ RETRY_PAUSES = (2, 5, 15)
 
 class Command(BaseCommand):
     help = (
-        "Build and send the summary emails due on a date (default today), as the 06:00 beat task does. "
-        "Each recipient gets at most one summary per date: running it again sends nothing."
+        "Build and send the digest emails due on a date (default today), as the 06:00 beat task does. "
+        "Each recipient gets at most one digest per date: running it again sends nothing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="YYYY-MM-DD; default today (Copenhagen time)")
         parser.add_argument("--dry-run", action="store_true", help="print what would be sent; send and store nothing")
-        parser.add_argument("--to", metavar="USERNAME", help="only this user's summary")
+        parser.add_argument("--to", metavar="USERNAME", help="only this user's digest")
 
     def handle(self, *args, date, dry_run, to, **options):
         if date:
@@ -37,20 +39,20 @@ class Command(BaseCommand):
             self._dry_run(day, to)
             return
         started = time.monotonic()
-        result = notifications.summaries_schedule(today=day, username=to, catch_up=not date)
+        result = schedule_digests(today=day, username=to, catch_up=not date)
         dates = ", ".join(d.isoformat() for d in result.dates)
         self.stdout.write(
-            f"Summaries for {dates}: {result.created} built ({result.skipped} with nothing to tell), "
+            f"Digests for {dates}: {result.created} built ({result.skipped} with nothing to tell), "
             f"{result.already_there} already there, {result.pending} to send."
         )
-        report = notifications.deliveries_send(result.pending_ids, final_attempt=False)
+        report = deliveries_send(result.pending_ids, final_attempt=False)
         sent, failed = report.sent, report.failed
         for pause in RETRY_PAUSES:
             if not report.retry:
                 break
             self.stdout.write(f"{len(report.retry)} hit a transient mail-server error; retrying in {pause} s.")
             time.sleep(pause)
-            report = notifications.deliveries_send(report.retry, final_attempt=pause == RETRY_PAUSES[-1])
+            report = deliveries_send(report.retry, final_attempt=pause == RETRY_PAUSES[-1])
             sent, failed = sent + report.sent, failed + report.failed
         failed += len(report.retry)
         style = self.style.SUCCESS if not failed else self.style.WARNING
@@ -63,14 +65,14 @@ class Command(BaseCommand):
 
     def _dry_run(self, day: datetime.date, to: str | None) -> None:
         # Coordinators and the secretariat are subscribed by default; the real run does this too.
-        created = notifications.subscriptions_ensure_defaults()
+        created = subscriptions_ensure_defaults()
         if created:
             self.stdout.write(f"{created} default subscriptions created for coordinators and the secretariat.")
         subscriptions = [
-            s for s in notifications._receiving_subscriptions(to) if notifications._due_date(s, [day]) is not None
+            s for s in receiving_subscriptions(to) if due_date(s, [day]) is not None
         ]
         if to and not subscriptions:
-            self.stdout.write(f"{to} has no summary due on {day} (no subscription, turned off, no address, or weekly).")
+            self.stdout.write(f"{to} has no digest due on {day} (no subscription, turned off, no address, or weekly).")
             return
         done = set(
             DigestDelivery.objects.filter(date=day, recipient_id__in=[s.user_id for s in subscriptions]).values_list(
@@ -78,7 +80,7 @@ class Command(BaseCommand):
             )
         )
         would_send = 0
-        for built in notifications.build_summaries(subscriptions, date=day):
+        for built in build_digests(subscriptions, date=day):
             user = built.subscription.user
             if user.pk in done:
                 verdict = "already handled for this date: nothing to send"
@@ -89,7 +91,7 @@ class Command(BaseCommand):
                 would_send += 1
             self.stdout.write(
                 f"{user.get_username()} <{user.email}> [{built.subscription.language}] "
-                f"{built.summary.change_count} changes: {verdict}"
+                f"{built.digest.change_count} changes: {verdict}"
             )
             if built.rendered is not None and user.pk not in done:
                 self.stdout.write(f"  Subject: {built.rendered.subject}")
