@@ -147,6 +147,7 @@ if DATABASE_URL:
         raise ImproperlyConfigured(f"DATABASE_URL could not be parsed: {exc}") from None
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["ENGINE"] = "common.db.sqlite3"
+        DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 else:
     DATABASES = {
         "default": {
@@ -154,6 +155,9 @@ else:
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
             # Several threads of runserver and the in-process tasks write to one file.
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # Tests: in memory, one per xdist worker (named, as pytest-django recognises only
+            # Django's own engine as SQLite).
+            "TEST": {"NAME": ":memory:"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
