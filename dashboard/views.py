@@ -1,22 +1,26 @@
-"""The secretariat's dashboard: overview, interdependencies (matrices, network, map) and impact.
+"""The secretariat's dashboard: overview, interdependencies (matrices, network, map), impact, and
+the authority list and page.
 
-Views are thin: they validate the query string with a form, ask dashboard.selectors for what the
-page shows (a fixed number of queries, mostly from the summary tables) and render.
+Views are thin: they validate the query string with a form (or a FilterSet), ask the page's module
+in dashboard.selectors for what the page shows (a fixed number of queries, mostly from the summary
+tables) and render.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from authorities.models import Authority, Level
+from authorities.filters import AuthorityFilterSet
+from authorities.models import Authority, Kind, Level
+from common.listing import Column, Ordering, page_links, paginate, without_empty_values
 from initiatives.models import Initiative
 from strategies.models import Strategy
 from summaries.impact import impact_of_delay
-from summaries.models import InitiativeSummary
 
 from . import selectors
 from .forms import ImpactForm, InterdependenciesForm, NetworkForm, OverviewForm
@@ -83,35 +87,7 @@ def overview(request):
         "risk_level_label": Level(risk_level).label if risk_level else "",
     }
     if strategy is not None:
-        by_status, by_health, total = selectors.counts_by_status_and_health(strategy)
-        at_risk_levels, at_risk_total = selectors.at_risk_by_level(strategy)
-        context.update(
-            {
-                "by_status": by_status,
-                "by_health": by_health,
-                "total": total,
-                "at_risk": selectors.at_risk_summaries(strategy, risk_level=risk_level),
-                "at_risk_levels": at_risk_levels,
-                "at_risk_total": at_risk_total,
-                "at_risk_listed_of": next(
-                    (level["count"] for level in at_risk_levels if level["value"] == risk_level), at_risk_total
-                ),
-                "matrix": selectors.level_matrix(strategy),
-                "changes": selectors.recent_changes(strategy),
-                "chart_data": {
-                    "status": {
-                        "labels": [str(bar.label) for bar in by_status],
-                        "values": [bar.count for bar in by_status],
-                        "keys": [bar.value for bar in by_status],
-                    },
-                    "health": {
-                        "labels": [str(bar.label) for bar in by_health],
-                        "values": [bar.count for bar in by_health],
-                        "keys": [bar.value for bar in by_health],
-                    },
-                },
-            }
-        )
+        context.update(selectors.overview.strategy_figures(strategy, risk_level=risk_level))
     return render(request, "dashboard/overview.html", context)
 
 
@@ -121,20 +97,20 @@ def interdependencies(request):
     form = InterdependenciesForm(request.GET or None, strategies=strategies)
     strategy = _chosen_strategy(form, strategies, default=None)
     criticality = form.cleaned_data.get("criticality", "") if form.is_valid() else ""
-    map_figures = selectors.map_figures()
+    map_figures = selectors.map.map_figures()
     context = {
         "form": form,
         "strategy": strategy,
         "criticality": criticality,
-        "level_matrix": selectors.level_matrix(strategy, criticality=criticality),
-        "authority_matrix": selectors.authority_matrix(strategy, criticality=criticality),
+        "level_matrix": selectors.interdependencies.level_matrix(strategy, criticality=criticality),
+        "authority_matrix": selectors.interdependencies.authority_matrix(strategy, criticality=criticality),
         "map": map_figures,
         "map_data": {
             "areas": map_figures["areas"],
             "measures": {key: str(label) for key, label in map_figures["measures"].items()},
         },
         "levels": Level.choices,
-        "node_cap": selectors.NETWORK_NODE_CAP,
+        "node_cap": selectors.network.NETWORK_NODE_CAP,
     }
     return render(request, "dashboard/interdependencies.html", context)
 
@@ -149,12 +125,10 @@ def network_json(request):
         return JsonResponse({"error": _("Check the filters."), "fields": errors}, status=400)
     data = form.cleaned_data if request.GET else {}
     strategy = _chosen_strategy(form, strategies, default=None) if request.GET else None
-    build = selectors.initiative_network if data.get("nodes") == "initiatives" else selectors.authority_network
+    network = selectors.network
+    build = network.initiative_network if data.get("nodes") == "initiatives" else network.authority_network
     payload = build(strategy, level=data.get("level", ""), criticality=data.get("criticality", ""))
     return JsonResponse(payload)
-
-
-IMPACT_SEARCH_LIMIT = 20
 
 
 @login_required
@@ -166,22 +140,17 @@ def impact(request):
     query, initiative_id = form.cleaned_data["q"], form.cleaned_data["initiative"]
     days = form.cleaned_data["days"] or 90
     context["days"] = days
-    initiatives = Initiative.objects.select_related("strategy", "lead", "summary")
     if initiative_id:
-        initiative = initiatives.filter(pk=initiative_id).first()
+        initiative = selectors.impact.initiative_by_id(initiative_id)
         if initiative is None:
             form.add_error(None, _("There is no initiative with that number. Search for it by code or title."))
             return render(request, "dashboard/impact.html", context)
         context["initiative"] = initiative
         context["result"] = _impact_of_delay(initiative, days)
     elif query:
-        matches = list(
-            initiatives.filter(
-                Q(code__icontains=query) | Q(title_da__icontains=query) | Q(title_en__icontains=query)
-            ).order_by("-strategy__start_year", "code")[: IMPACT_SEARCH_LIMIT + 1]
-        )
-        context["matches"] = matches[:IMPACT_SEARCH_LIMIT]
-        context["more_matches"] = len(matches) > IMPACT_SEARCH_LIMIT
+        matches, more = selectors.impact.initiatives_found(query)
+        context["matches"] = matches
+        context["more_matches"] = more
         if len(matches) == 1:
             context["initiative"] = matches[0]
             context["result"] = _impact_of_delay(matches[0], days)
@@ -191,51 +160,77 @@ def impact(request):
 def _impact_of_delay(initiative: Initiative, days: int) -> dict:
     """The engine's analysis, arranged for the page: authorities grouped by level, names for ids."""
     result = impact_of_delay(initiative, days)
-    by_pk = {item.initiative.pk: item.initiative for item in result.initiatives}
-    by_pk[initiative.pk] = initiative
-    impacted = [
-        {
-            "item": item,
-            "lead": item.participants[0][0] if item.participants else item.initiative.lead,
-            "others": len(item.participants) - 1,
-            "missed": [{"need": need, "from": by_pk.get(need.needed_from_id)} for need in item.missed],
-        }
-        for item in result.initiatives
+    return selectors.impact.impact_page(initiative, result)
+
+
+# --- The authority list and the authority page ------------------------------------------------
+
+AUTHORITY_DEFAULT_SORT = "name"
+
+
+def _name_fields() -> tuple[str, ...]:
+    return ("name_en", "name_da") if (get_language() or "da").startswith("en") else ("name_da",)
+
+
+def authority_columns() -> list[Column]:
+    return [
+        Column("name", gettext_lazy("Authority"), _name_fields),
+        Column("level", gettext_lazy("Level"), ("level",)),
+        Column("kind", gettext_lazy("Kind"), ("kind",)),
+        Column("region", gettext_lazy("Region"), ("region__name_da",)),
+        Column("led", gettext_lazy("Initiatives led"), ("summary__initiatives_led",), numeric=True),
+        Column("participating", gettext_lazy("Takes part in"), ("summary__initiatives_participating",), numeric=True),
+        Column("depends_on", gettext_lazy("Depends on (authorities)"), ("summary__depends_on_direct",), numeric=True),
+        Column(
+            "depended_by", gettext_lazy("Depended on by (authorities)"), ("summary__depended_by_direct",), numeric=True
+        ),
+        Column("exposure", gettext_lazy("Initiatives downstream"), ("summary__exposure_initiatives",), numeric=True),
     ]
-    level_groups = [
-        {
-            "level": level,
-            "label": Level(level).label,
-            "hits": [hit for hit in result.authorities if hit.level == level],
-        }
-        for level in result.levels
-    ]
-    milestones = [{"moved": moved, "initiative": by_pk.get(moved.milestone.initiative_id)} for moved in result.milestones]
-    # One query for the illustrative flags, whichever fields the engine loaded on its authorities.
-    illustrative_authorities = set(
-        Authority.objects.filter(pk__in=[hit.authority.pk for hit in result.authorities], is_illustrative=True)
-        .values_list("pk", flat=True)
-    )
-    level_groups = [
-        {
-            **group,
-            "hits": [
-                {"hit": hit, "illustrative": hit.authority.pk in illustrative_authorities} for hit in group["hits"]
-            ],
-        }
-        for group in level_groups
-    ]
-    try:
-        downstream_total = initiative.summary.downstream_total
-    except InitiativeSummary.DoesNotExist:
-        downstream_total = None  # not summarised yet
-    return {
-        "impact": result,
-        "downstream_total": downstream_total,
-        "impacted": impacted,
-        "level_groups": [group for group in level_groups if group["hits"]],
-        "level_counts": [{"label": Level(level).label, "count": n} for level, n in result.levels.items()],
-        "milestones": milestones,
-        "pushed_count": len(result.pushed),
-        "missing_count": len(result.missing_needed_by),
+
+
+def _filtered_authorities(query) -> tuple[AuthorityFilterSet, Ordering, QuerySet]:
+    filterset = AuthorityFilterSet(query, queryset=Authority.objects.select_related("region", "summary"))
+    ordering = Ordering(authority_columns(), query.get("sort"), default=AUTHORITY_DEFAULT_SORT)
+    return filterset, ordering, filterset.qs.order_by(*ordering.order_by("name_da"))
+
+
+@login_required
+@require_GET
+def authority_list(request):
+    query = without_empty_values(request.GET)
+    filterset, ordering, queryset = _filtered_authorities(query)
+    errors = filterset.error_messages() if not filterset.is_valid() else []
+    context = {
+        "errors": errors,
+        "headers": ordering.headers(query),
+        "sort": ordering.param,
+        "selected": {
+            "q": query.get("q", ""),
+            "level": query.getlist("level"),
+            "kind": query.getlist("kind"),
+            "region_id": query.getlist("region_id"),
+        },
+        "has_filters": any(key not in ("sort", "page") for key in query),
+        "levels": Level.choices,
+        "kinds": Kind.choices,
+        # list() runs the query here, not while the template renders.
+        "regions": list(Authority.objects.regions().order_by("name_da")),
     }
+    if errors:
+        context.update(page=None, authorities=[])
+        return render(request, "dashboard/authority_list.html", context, status=400)
+    page = paginate(queryset, query.get("page"))
+    context.update(
+        page=page,
+        authorities=page.object_list,
+        page_links=page_links(page, query) if page.paginator.num_pages > 1 else [],
+    )
+    return render(request, "dashboard/authority_list.html", context)
+
+
+@login_required
+@require_GET
+def authority_detail(request, pk: int):
+    authority = get_object_or_404(Authority.objects.select_related("parent", "region", "summary"), pk=pk)
+    context = {"authority": authority, **selectors.authority.authority_page(authority)}
+    return render(request, "dashboard/authority_detail.html", context)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from authorities.models import localized
+from common.history import CHANGED, CREATED, DELETED, described, field_changes, who
 
 from .models import Dependency, Health, Initiative, Milestone, Participation, Role
 
@@ -175,41 +176,30 @@ class HistoryEntry:
     details: list[str] = field(default_factory=list)
 
 
-def _who(record) -> str:
-    user = record.history_user
-    if user is None:
-        return _("the system")
-    return user.get_full_name() or user.get_username()
-
-
-def _display(field_, value) -> str:
-    if value in (None, ""):
-        return "–"
-    if field_.choices:
-        return str(dict(field_.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    text = str(value)
-    return text if len(text) <= 80 else text[:79] + "…"
-
-
 def _initiative_changes(newer, older) -> list[str]:
-    changes = []
-    for field_ in Initiative._meta.concrete_fields:
-        if field_.name in UNTRACKED_FIELDS:
-            continue
-        before, after = getattr(older, field_.attname), getattr(newer, field_.attname)
-        if before == after:
-            continue
-        if field_.is_relation:
-            changes.append(str(field_.verbose_name).capitalize())
-        else:
-            changes.append(f"{str(field_.verbose_name).capitalize()}: {_display(field_, before)} → {_display(field_, after)}")
-    return changes
+    """What changed, in words: "Status: Active → Paused"; a relation by its name alone."""
+    fields = [field_.attname for field_ in Initiative._meta.concrete_fields if field_.name not in UNTRACKED_FIELDS]
+    lines = []
+    for change in field_changes(older, newer, fields=fields):
+        words = described(change, Initiative)
+        name = words.field.capitalize()
+        lines.append(name if Initiative._meta.get_field(change.field).is_relation else f"{name}: {words.old} → {words.new}")
+    return lines
 
 
 def change_history(initiative: Initiative) -> list[HistoryEntry]:
     """The newest changes to the initiative, its participants, milestones and dependencies (4 queries)."""
+    entries = [
+        *_initiative_entries(initiative),
+        *_participation_entries(initiative),
+        *_milestone_entries(initiative),
+        *_dependency_entries(initiative),
+    ]
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:HISTORY_LIMIT]
+
+
+def _initiative_entries(initiative: Initiative) -> list[HistoryEntry]:
     entries: list[HistoryEntry] = []
     # One record more than shown, to tell what the oldest shown record changed.
     records = list(
@@ -220,17 +210,21 @@ def change_history(initiative: Initiative) -> list[HistoryEntry]:
     for newer, older in zip(records, [*records[1:], None][: len(records)], strict=True):
         if len(entries) == HISTORY_LIMIT:
             break
-        if newer.history_type == "+":
-            entries.append(HistoryEntry(newer.history_date, _who(newer), _("Initiative created")))
-        elif newer.history_type == "-":
-            entries.append(HistoryEntry(newer.history_date, _who(newer), _("Initiative deleted")))
+        if newer.history_type == CREATED:
+            entries.append(HistoryEntry(newer.history_date, who(newer), _("Initiative created")))
+        elif newer.history_type == DELETED:
+            entries.append(HistoryEntry(newer.history_date, who(newer), _("Initiative deleted")))
         elif older is not None:
             changes = _initiative_changes(newer, older)
             if changes:
-                entries.append(HistoryEntry(newer.history_date, _who(newer), _("Initiative changed"), changes))
+                entries.append(HistoryEntry(newer.history_date, who(newer), _("Initiative changed"), changes))
         else:
-            entries.append(HistoryEntry(newer.history_date, _who(newer), _("Initiative changed")))
+            entries.append(HistoryEntry(newer.history_date, who(newer), _("Initiative changed")))
+    return entries
 
+
+def _participation_entries(initiative: Initiative) -> list[HistoryEntry]:
+    entries = []
     for record in (
         Participation.history.filter(initiative_id=initiative.pk)
         .select_related("history_user", "authority")
@@ -238,27 +232,38 @@ def change_history(initiative: Initiative) -> list[HistoryEntry]:
     ):
         params = {"authority": record.authority.name, "role": Role(record.role).label.lower()}
         what = {
-            "+": _("%(authority)s added as %(role)s"),
-            "~": _("%(authority)s now takes part as %(role)s"),
-            "-": _("%(authority)s removed (was %(role)s)"),
+            CREATED: _("%(authority)s added as %(role)s"),
+            CHANGED: _("%(authority)s now takes part as %(role)s"),
+            DELETED: _("%(authority)s removed (was %(role)s)"),
         }[record.history_type] % params
-        entries.append(HistoryEntry(record.history_date, _who(record), what))
+        entries.append(HistoryEntry(record.history_date, who(record), what))
+    return entries
 
+
+def _milestone_entries(initiative: Initiative) -> list[HistoryEntry]:
+    entries = []
     for record in (
         Milestone.history.filter(initiative_id=initiative.pk)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
     ):
         title = localized(record.title_da, record.title_en)
-        what = {"+": _("Milestone added: %(title)s"), "~": _("Milestone changed: %(title)s"),
-                "-": _("Milestone removed: %(title)s")}[record.history_type] % {"title": title}
+        what = {
+            CREATED: _("Milestone added: %(title)s"),
+            CHANGED: _("Milestone changed: %(title)s"),
+            DELETED: _("Milestone removed: %(title)s"),
+        }[record.history_type] % {"title": title}
         dates = [f"{_('baseline date')}: {record.baseline_date:%d.%m.%Y}"]
         if record.forecast_date:
             dates.append(f"{_('forecast date')}: {record.forecast_date:%d.%m.%Y}")
         if record.done_on:
             dates.append(f"{_('done on')}: {record.done_on:%d.%m.%Y}")
-        entries.append(HistoryEntry(record.history_date, _who(record), what, dates))
+        entries.append(HistoryEntry(record.history_date, who(record), what, dates))
+    return entries
 
+
+def _dependency_entries(initiative: Initiative) -> list[HistoryEntry]:
+    entries = []
     for record in (
         Dependency.history.filter(Q(source_id=initiative.pk) | Q(target_id=initiative.pk))
         .select_related("history_user", "source", "target")
@@ -266,14 +271,14 @@ def change_history(initiative: Initiative) -> list[HistoryEntry]:
     ):
         # The initiative at the other end may since have been deleted.
         params = {"source": getattr(record.source, "code", "?"), "target": getattr(record.target, "code", "?")}
-        what = {"+": _("Dependency added: %(source)s depends on %(target)s"),
-                "~": _("Dependency changed: %(source)s depends on %(target)s"),
-                "-": _("Dependency removed: %(source)s no longer depends on %(target)s")}[record.history_type] % params
-        entries.append(HistoryEntry(record.history_date, _who(record), what,
-                                    [f"{_('criticality')}: {record.get_criticality_display()}"]))
-
-    entries.sort(key=lambda entry: entry.when, reverse=True)
-    return entries[:HISTORY_LIMIT]
+        what = {
+            CREATED: _("Dependency added: %(source)s depends on %(target)s"),
+            CHANGED: _("Dependency changed: %(source)s depends on %(target)s"),
+            DELETED: _("Dependency removed: %(source)s no longer depends on %(target)s"),
+        }[record.history_type] % params
+        criticality = f"{_('criticality')}: {record.get_criticality_display()}"
+        entries.append(HistoryEntry(record.history_date, who(record), what, [criticality]))
+    return entries
 
 
 def initiatives_matching(query: str, *, exclude: frozenset[int] = frozenset(), limit: int = 20) -> tuple[list, bool]:

@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.history import CHANGED, CREATED, DELETED, FieldChange, described, field_changes, who
 from common.roles import is_secretariat
 
 # Apps whose models are portfolio data; each has `history = HistoricalRecords()`.
@@ -40,13 +41,6 @@ class ScopedAutocompleteJsonView(AutocompleteJsonView):
 
 
 @dataclass
-class FieldChange:
-    field: str
-    old: str
-    new: str
-
-
-@dataclass
 class RecentChange:
     """One historical record, flattened for the recent-changes table."""
 
@@ -56,11 +50,11 @@ class RecentChange:
     model: str
     object_repr: str
     history_url: str | None
-    changes: list[FieldChange]
+    changes: list[FieldChange]  # in words, by common.history.described()
     reason: str
 
 
-ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
+ACTIONS = {CREATED: gettext_lazy("Created"), CHANGED: gettext_lazy("Changed"), DELETED: gettext_lazy("Deleted")}
 
 
 def history_models() -> list:
@@ -69,18 +63,6 @@ def history_models() -> list:
         for model in apps.get_models()
         if model._meta.app_label in HISTORY_APPS and hasattr(model._meta, "simple_history_manager_attribute")
     ]
-
-
-def display_value(field, value) -> str:
-    if value is None or value == "":
-        return "—"
-    choices = dict(field.flatchoices) if getattr(field, "flatchoices", None) else {}
-    if value in choices:
-        return str(choices[value])
-    if field.is_relation:
-        return f"#{value}"
-    text = str(value)
-    return text if len(text) <= 80 else text[:77] + "…"
 
 
 def recent_changes(*, model=None, user_id: int | None = None, limit: int = RECENT_CHANGES_LIMIT) -> list[RecentChange]:
@@ -108,40 +90,30 @@ def recent_changes(*, model=None, user_id: int | None = None, limit: int = RECEN
         records.extend((tracked, record, before.get(record.previous_history_id)) for record in page)
 
     records.sort(key=lambda item: item[1].history_date, reverse=True)
+    return [_recent_change(tracked, record, previous) for tracked, record, previous in records[:limit]]
+
+
+def _recent_change(tracked, record, previous) -> RecentChange:
+    opts = tracked._meta
     changes = []
-    for tracked, record, previous in records[:limit]:
-        opts = tracked._meta
-        field_changes = []
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous, foreign_keys_are_objs=False)
-            for change in delta.changes:
-                field = opts.get_field(change.field)
-                if field.many_to_many:
-                    old = ", ".join(str(row) for row in change.old) or "—"
-                    new = ", ".join(str(row) for row in change.new) or "—"
-                else:
-                    old, new = display_value(field, change.old), display_value(field, change.new)
-                field_changes.append(FieldChange(str(field.verbose_name), old, new))
-        try:
-            history_url = reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_history", args=[getattr(record, opts.pk.attname)]
-            )
-        except NoReverseMatch:
-            history_url = None
-        user = record.history_user
-        changes.append(
-            RecentChange(
-                when=record.history_date,
-                user=user.get_username() if user else _("(system)"),
-                action=str(ACTIONS.get(record.history_type, record.history_type)),
-                model=str(opts.verbose_name),
-                object_repr=_history_repr(tracked, record),
-                history_url=history_url,
-                changes=field_changes,
-                reason=record.history_change_reason or "",
-            )
+    if previous is not None and record.history_type == CHANGED:
+        changes = [described(change, tracked) for change in field_changes(previous, record)]
+    try:
+        history_url = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_history", args=[getattr(record, opts.pk.attname)]
         )
-    return changes
+    except NoReverseMatch:
+        history_url = None
+    return RecentChange(
+        when=record.history_date,
+        user=who(record, username=True),
+        action=str(ACTIONS.get(record.history_type, record.history_type)),
+        model=str(opts.verbose_name),
+        object_repr=_history_repr(tracked, record),
+        history_url=history_url,
+        changes=changes,
+        reason=record.history_change_reason or "",
+    )
 
 
 def _history_repr(tracked, record) -> str:

@@ -27,6 +27,5 @@ urlpatterns = [
     ),
     path("", include("dashboard.urls")),
     path("initiatives/", include("initiatives.urls")),
-    path("authorities/", include("dashboard.authority_urls")),
     path("", include("digests.urls")),
 ]

@@ -17,6 +17,7 @@ from authorities.models import Authority, Coordinator, Kind
 from initiatives.models import Initiative
 from initiatives.services import initiative_create
 from strategies.models import Strategy
+from tests.dashboard.builders import build_portfolio
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -147,6 +148,28 @@ def make_initiative(strategy_2022):
         return initiative_create(lead=lead, **defaults)
 
     return build
+
+
+@pytest.fixture
+def analyst_client(client, analyst):
+    """The test client, logged in as the secretariat analyst."""
+    client.force_login(analyst)
+    return client
+
+
+@pytest.fixture
+def portfolio_size() -> int:
+    """How many municipal initiatives `portfolio` builds; a folder or a module may override it."""
+    return 5
+
+
+@pytest.fixture
+def portfolio(portfolio_size, strategy_2022, digst, kobenhavn, region_midtjylland) -> dict:
+    """The pages' small portfolio, its summaries written directly (tests/dashboard/builders.py):
+    `portfolio_size` initiatives of Københavns Kommune, with Region Midtjylland taking part, all
+    depending on one red initiative of Digitaliseringsstyrelsen."""
+    return build_portfolio(strategy=strategy_2022, size=portfolio_size, central=digst, municipality=kobenhavn,
+                           region=region_midtjylland)
 
 
 @pytest.fixture(autouse=True)

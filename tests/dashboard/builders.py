@@ -25,7 +25,16 @@ def build_portfolio(*, strategy: Strategy, size: int, central: Authority, munici
 
     Returns the named pieces the tests look at.
     """
-    now = timezone.now()
+    upstream, dependants = build_initiatives(strategy=strategy, size=size, central=central,
+                                             municipality=municipality, region=region)
+    write_summaries(strategy=strategy, upstream=upstream, dependants=dependants, central=central,
+                    municipality=municipality, region=region)
+    return {"upstream": upstream, "dependants": dependants}
+
+
+def build_initiatives(*, strategy: Strategy, size: int, central: Authority, municipality: Authority,
+                      region: Authority) -> tuple[Initiative, list[Initiative]]:
+    """The red central initiative and the `size` municipal ones depending on it (the region takes part)."""
     upstream = initiative_create(
         lead=central,
         strategy=strategy,
@@ -52,28 +61,18 @@ def build_portfolio(*, strategy: Strategy, size: int, central: Authority, munici
     Dependency.objects.bulk_create(
         Dependency(source=d, target=upstream, criticality=Criticality.HIGH, is_illustrative=True) for d in dependants
     )
+    return upstream, dependants
+
+
+def write_summaries(*, strategy: Strategy, upstream: Initiative, dependants: list[Initiative], central: Authority,
+                    municipality: Authority, region: Authority) -> None:
+    """The summary rows the engine would compute for that portfolio, in place of whatever it wrote."""
+    now = timezone.now()
+    size = len(dependants)
     # Where commits run the engine (transactional tests), replace what it wrote with known figures.
     for summary_model in (InitiativeSummary, AuthoritySummary, AuthorityPairSummary, LevelMatrixCell):
         summary_model.objects.all().delete()
-    InitiativeSummary.objects.create(
-        initiative=upstream, downstream_direct=size, downstream_total=size, computed_at=now
-    )
-    InitiativeSummary.objects.bulk_create(
-        InitiativeSummary(
-            initiative=d,
-            upstream_direct=1,
-            upstream_total=1,
-            upstream_authorities=1,
-            upstream_levels=1,
-            upstream_depth=1,
-            at_risk=True,
-            risk_reason=RiskReason.RED,
-            risk_initiative=upstream,
-            risk_authority=central,
-            computed_at=now,
-        )
-        for d in dependants
-    )
+    _write_initiative_summaries(upstream, dependants, central=central, now=now)
     for strategy_or_all in (strategy, None):
         LevelMatrixCell.objects.create(
             strategy=strategy_or_all,
@@ -100,7 +99,31 @@ def build_portfolio(*, strategy: Strategy, size: int, central: Authority, munici
     SummaryState.objects.update_or_create(
         scope="all", defaults={"data_version": 3, "computed_version": 3, "last_computed_at": now}
     )
-    return {"upstream": upstream, "dependants": dependants}
+
+
+def _write_initiative_summaries(upstream: Initiative, dependants: list[Initiative], *, central: Authority,
+                                now: datetime.datetime) -> None:
+    """Everything depends on the upstream initiative, and every dependant is at risk because it is red."""
+    size = len(dependants)
+    InitiativeSummary.objects.create(
+        initiative=upstream, downstream_direct=size, downstream_total=size, computed_at=now
+    )
+    InitiativeSummary.objects.bulk_create(
+        InitiativeSummary(
+            initiative=d,
+            upstream_direct=1,
+            upstream_total=1,
+            upstream_authorities=1,
+            upstream_levels=1,
+            upstream_depth=1,
+            at_risk=True,
+            risk_reason=RiskReason.RED,
+            risk_initiative=upstream,
+            risk_authority=central,
+            computed_at=now,
+        )
+        for d in dependants
+    )
 
 
 def health_of(initiative: Initiative) -> str:

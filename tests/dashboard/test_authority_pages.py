@@ -23,15 +23,8 @@ def names_of(response) -> list[str]:
 
 
 @pytest.fixture
-def portfolio(db, strategy_2022, digst, kobenhavn, region_midtjylland):
-    return build_portfolio(strategy=strategy_2022, size=5, central=digst, municipality=kobenhavn,
-                           region=region_midtjylland)
-
-
-@pytest.fixture
-def analyst_client(client, analyst):
-    client.force_login(analyst)
-    return client
+def portfolio_size() -> int:
+    return 5
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, kobenhavn):

@@ -7,21 +7,12 @@ from django.conf import settings
 
 from summaries.models import SummaryState
 
-from .builders import build_portfolio
-
 TEXTS = {
     "en": {"as_of": "Summaries as of", "updating": "Summaries updating…", "last": "Last computed",
            "illustrative": "This portfolio contains illustrative demo data."},
     "da": {"as_of": "Opsummeringer pr.", "updating": "Opsummeringerne opdateres…", "last": "Sidst beregnet",
            "illustrative": "Porteføljen indeholder illustrative demodata."},
 }
-
-
-@pytest.fixture
-def portfolio(strategy_2022, digst, kobenhavn, region_midtjylland):
-    return build_portfolio(
-        strategy=strategy_2022, size=3, central=digst, municipality=kobenhavn, region=region_midtjylland
-    )
 
 
 def pages(portfolio, digst) -> list[str]:

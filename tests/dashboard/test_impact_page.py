@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,14 +11,6 @@ from initiatives.services import dependency_add, milestone_add, participation_se
 
 # The frame's queries plus the engine's fixed handful.
 IMPACT_QUERY_BUDGET = 15
-
-
-@pytest.fixture
-def logged_in(client, analyst):
-    """The analyst, reading in English so the assertions do not depend on the Danish catalogue."""
-    client.force_login(analyst)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from authorities.models import Level
@@ -8,21 +7,6 @@ from initiatives.models import Criticality, Dependency
 from .builders import build_portfolio
 
 INTERDEPENDENCIES_QUERY_BUDGET = 12
-
-
-@pytest.fixture
-def portfolio(strategy_2022, digst, kobenhavn, region_midtjylland):
-    return build_portfolio(
-        strategy=strategy_2022, size=3, central=digst, municipality=kobenhavn, region=region_midtjylland
-    )
-
-
-@pytest.fixture
-def logged_in(client, analyst):
-    """The analyst, reading in English so the assertions do not depend on the Danish catalogue."""
-    client.force_login(analyst)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client, db):

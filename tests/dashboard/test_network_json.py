@@ -1,5 +1,4 @@
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from authorities.models import Level
@@ -9,21 +8,6 @@ from initiatives.models import Criticality, Dependency
 from .builders import build_portfolio
 
 NETWORK_QUERY_BUDGET = 6
-
-
-@pytest.fixture
-def portfolio(strategy_2022, digst, kobenhavn, region_midtjylland):
-    return build_portfolio(
-        strategy=strategy_2022, size=3, central=digst, municipality=kobenhavn, region=region_midtjylland
-    )
-
-
-@pytest.fixture
-def logged_in(client, analyst):
-    """The analyst, reading in English so the assertions do not depend on the Danish catalogue."""
-    client.force_login(analyst)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def test_it_refuses_anonymous_visitors(client, db):
@@ -65,7 +49,7 @@ def test_it_filters_authority_edges_by_criticality_from_the_dependencies(logged_
 
 
 def test_it_caps_the_nodes_and_says_so(portfolio, strategy_2022):
-    data = selectors.initiative_network(strategy_2022, cap=2)
+    data = selectors.network.initiative_network(strategy_2022, cap=2)
 
     assert len(data["nodes"]) == 2
     assert data["truncated"] is True

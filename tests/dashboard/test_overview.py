@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.urls import reverse
 
@@ -13,21 +12,6 @@ from .builders import build_portfolio
 
 # The overview renders inside the shared frame (session, user, freshness, illustrative flag).
 OVERVIEW_QUERY_BUDGET = 14
-
-
-@pytest.fixture
-def portfolio(strategy_2022, digst, kobenhavn, region_midtjylland):
-    return build_portfolio(
-        strategy=strategy_2022, size=3, central=digst, municipality=kobenhavn, region=region_midtjylland
-    )
-
-
-@pytest.fixture
-def logged_in(client, analyst):
-    """The analyst, reading in English so the assertions do not depend on the Danish catalogue."""
-    client.force_login(analyst)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client, db):

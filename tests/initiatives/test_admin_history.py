@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from initiatives.models import Role
+from initiatives.models import Role, Status
 from initiatives.services import initiative_update, milestone_add, participation_set
 
 
@@ -88,6 +88,20 @@ def test_the_secretariat_sees_recent_changes_across_models_with_field_diffs(clie
     assert fields["schedule health"] == ("Green", "Red")
     page = response.content.decode()
     assert "Aarhus Municipality" in page and "2026-06-30" in page
+
+
+@pytest.mark.usefixtures("english")
+def test_the_admin_and_the_initiative_page_describe_a_change_in_the_same_words(client, analyst, own):
+    initiative_update(initiative=own, status=Status.PAUSED, description_da="Ny beskrivelse")
+    client.force_login(analyst)
+
+    recent = client.get(reverse("admin:recent_changes"), {"model": "initiatives.initiative"}).context["changes"][0]
+    in_admin = {f"{change.field.capitalize()}: {change.old} → {change.new}" for change in recent.changes}
+    history = client.get(reverse("initiatives:detail", args=[own.pk])).context["history"]
+    on_the_page = set(next(entry for entry in history if entry.what == "Initiative changed").details)
+
+    assert {"Status: Planned → Paused", "Description (danish): — → Ny beskrivelse"} <= on_the_page
+    assert on_the_page <= in_admin  # the page leaves out only what is not news (updated at, the derived lights)
 
 
 @pytest.mark.usefixtures("english")

@@ -20,18 +20,6 @@ ENGLISH_HEADERS = [
 ]
 
 
-@pytest.fixture
-def portfolio(db, strategy_2022, digst, kobenhavn, region_midtjylland):
-    return build_portfolio(strategy=strategy_2022, size=5, central=digst, municipality=kobenhavn,
-                           region=region_midtjylland)
-
-
-@pytest.fixture
-def analyst_client(client, analyst):
-    client.force_login(analyst)
-    return client
-
-
 def read_csv(response) -> list[list[str]]:
     content = b"".join(response.streaming_content)
     assert content.startswith("\ufeff".encode())  # Excel needs the byte-order mark to read æøå

@@ -30,18 +30,6 @@ def codes_of(response) -> list[str]:
     return [row.split(" ", 1)[0] for row in rows_of(response)]
 
 
-@pytest.fixture
-def portfolio(db, strategy_2022, digst, kobenhavn, region_midtjylland):
-    return build_portfolio(strategy=strategy_2022, size=5, central=digst, municipality=kobenhavn,
-                           region=region_midtjylland)
-
-
-@pytest.fixture
-def analyst_client(client, analyst):
-    client.force_login(analyst)
-    return client
-
-
 def test_anonymous_visitors_are_sent_to_the_login_page(client, db):
     for url in [LIST_URL, "/initiatives/1/", "/initiatives/export.csv", "/initiatives/export.xlsx"]:
         response = client.get(url)
