@@ -36,7 +36,7 @@ $(VENV)/.installed: pyproject.toml
 # For developers only: rebuild the committed front-end files from the npm registry.
 assets:
 	npm ci
-	node static/src/build.mjs
+	node assets/build.mjs
 
 # For developers only: refresh the Danish catalogue after changing texts (needs GNU gettext).
 messages: $(VENV)/.installed
