@@ -18,11 +18,15 @@ setup: $(VENV)/.installed
 	$(PY) manage.py seed_demo
 	$(PY) manage.py recompute_summaries
 
+# The whole suite, browser tests included, in one process per core (pytest-xdist; each has its own
+# test database). Tests that start real Celery workers share an xdist_group, so they run one at a time.
+TEST_PROCESSES ?= auto
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadgroup
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 install: $(VENV)/.installed
 
@@ -36,7 +40,7 @@ $(VENV)/.installed: pyproject.toml
 # For developers only: rebuild the committed front-end files from the npm registry.
 assets:
 	npm ci
-	node static/src/build.mjs
+	node assets/build.mjs
 
 # For developers only: refresh the Danish catalogue after changing texts (needs GNU gettext).
 messages: $(VENV)/.installed

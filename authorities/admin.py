@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import ScopedAdminMixin, autocomplete_source
+from common.admin import URL_FIELDS_ASSUME_HTTPS, ScopedAdminMixin, autocomplete_source
 from common.roles import is_secretariat
 
 from .models import Authority, Coordinator, Sector
@@ -53,6 +53,7 @@ class AuthorityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["parent", "region"]
     filter_horizontal = ["sectors"]
     inlines = [CoordinatorInline]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
 
     def get_queryset(self, request):
         coordinators = (

@@ -9,11 +9,16 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .roles import is_secretariat
+
+# ModelAdmin.formfield_overrides for models with URL fields: a URL typed without a scheme gets
+# https:// (Django 6's default; saying so now also silences the RemovedInDjango60Warning).
+URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class SafeChangeList(ChangeList):

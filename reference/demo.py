@@ -106,10 +106,13 @@ def ensure_demo_users(*, new_passwords: bool = False) -> list[str]:
                 is_staff=True,
             )
         user.groups.add(group)
+        role_created = False
         if authority_lookup:
             authority = Authority.objects.get(**authority_lookup)
-            user.coordinator_roles.get_or_create(authority=authority)
-        subscription_ensure_default(user)
+            role_created = user.coordinator_roles.get_or_create(authority=authority)[1]
+        if created or role_created:
+            # Only then: adding authorities a subscription already has still writes a history row.
+            subscription_ensure_default(user)
         if created or new_passwords:
             password = secrets.token_urlsafe(12)
             user.set_password(password)

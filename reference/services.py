@@ -156,7 +156,8 @@ def load_municipalities(report: LoadReport, regions: dict[str, Authority]) -> No
 def load_central_authorities(report: LoadReport) -> None:
     for row in read_csv("dk_central_authorities.csv"):
         if not row["source_url"].strip():
-            report.left_out.append(f"{row['name_da']}: no source ({row['parent_or_note']})")
+            # The note column records where the compiler looked; the report says only why a row is left out.
+            report.left_out.append(f"{row['name_da']}: no source")
             continue
         level, kind = CENTRAL_LEVELS[row["level"].strip()]
         name_da = re.sub(r"\s*\(.*\)\s*$", "", row["name_da"]).strip()

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import URL_FIELDS_ASSUME_HTTPS
+
 from .models import FocusArea, Strategy
 
 
@@ -16,6 +18,7 @@ class StrategyAdmin(SimpleHistoryAdmin):
     list_filter = ["kind"]
     search_fields = ["code", "name_da", "name_en"]
     inlines = [FocusAreaInline]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
 
 
 @admin.register(FocusArea)

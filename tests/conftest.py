@@ -5,6 +5,7 @@ the `require_*` fixture, which skips with a printed reason, or fails when REQUIR
 """
 
 import datetime
+import io
 import os
 import shutil
 
@@ -51,7 +52,7 @@ def require_chromium():
 
 @pytest.fixture
 def reference_data(db):
-    call_command("load_reference_data", stdout=open(os.devnull, "w"))
+    call_command("load_reference_data", stdout=io.StringIO())
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connection
@@ -17,6 +16,7 @@ from common.roles import SECRETARIAT, ensure_roles
 from digests.models import DeliveryStatus, DigestDelivery, Subscription
 from digests.subscriptions import subscriptions_ensure_defaults
 from digests.tasks import schedule_daily_digests
+from portfolio.celery import app as celery_app
 
 from .builders import FlakySink, start_sink
 
@@ -43,6 +43,7 @@ def wait_until(condition, seconds: float) -> bool:
 
 
 @pytest.mark.services
+@pytest.mark.xdist_group("celery-workers")  # one real-worker test at a time: they are CPU-bound
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_racing_send_each_summary_exactly_once(require_postgres, require_redis):
     ensure_roles()
@@ -53,7 +54,7 @@ def test_two_workers_racing_send_each_summary_exactly_once(require_postgres, req
     # Every one of them gets a summary even with an empty portfolio.
     subscriptions_ensure_defaults()
     Subscription.objects.update(send_when_empty=True)
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()  # our own Redis database: no stale tasks
+    celery_app.control.purge()  # this test process's own queue (tests/settings.py): no stale tasks
 
     sink = FlakySink()
     controller = start_sink(sink)
@@ -67,7 +68,6 @@ def test_two_workers_racing_send_each_summary_exactly_once(require_postgres, req
         "EMAIL_USE_TLS": "0",
         "EMAIL_HOST_USER": "",
         "EMAIL_HOST_PASSWORD": "",
-        "DJANGO_SETTINGS_MODULE": "portfolio.settings",
     }
     workers = [start_worker("racer-a", env), start_worker("racer-b", env)]
     try:

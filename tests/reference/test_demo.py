@@ -64,6 +64,12 @@ def test_a_second_run_writes_nothing_and_prints_no_password(demo):
     assert (Initiative.objects.count(), Dependency.objects.count(), Authority.objects.count()) == before
 
 
+def test_running_it_twice_changes_nothing_in_the_database(demo, database_snapshot):
+    before = database_snapshot()
+    run()
+    assert database_snapshot() == before
+
+
 def test_it_is_deterministic(demo):
     first = sorted(Initiative.objects.filter(is_illustrative=True).values_list("strategy__code", "code", "title_da", "health"))
     Dependency.objects.all().delete()

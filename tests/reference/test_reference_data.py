@@ -56,3 +56,17 @@ def test_a_second_run_changes_nothing(reference_data):
     call_command("load_reference_data", stdout=out)
     assert "0 rows written" in out.getvalue()
     assert Authority.history.count() + Strategy.history.count() + Initiative.history.count() == history_before
+
+
+def test_running_it_twice_changes_nothing_in_the_database(reference_data, database_snapshot):
+    before = database_snapshot()
+    call_command("load_reference_data", stdout=io.StringIO())
+    assert database_snapshot() == before
+
+
+def test_it_says_what_it_left_out_and_why_without_the_compilers_notes(db):
+    out = io.StringIO()
+    call_command("load_reference_data", stdout=out)
+    output = out.getvalue()
+    assert "left out: Udbetaling Danmark: no source" in output
+    assert "verify" not in output.lower() and "not found" not in output.lower()

@@ -382,6 +382,7 @@ def celery_worker_process(require_postgres, require_redis, transactional_db, tmp
         log.close()
 
 
+@pytest.mark.xdist_group("celery-workers")  # one real-worker test at a time: they are CPU-bound
 class TestRealWorker:
     def test_a_committed_edit_reaches_the_summaries_through_the_worker(
         self, celery_worker_process, two_initiatives, settings

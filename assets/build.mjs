@@ -1,14 +1,15 @@
-// Builds the front-end assets into static/ (the output is committed, so Python users need no Node):
+// Builds the third-party front-end files into static/ (the output is committed, so Python users need no Node):
 //   static/vendor/  DKFDS (CSS, the fonts and icons its CSS refers to, JS), Chart.js, Cytoscape + fcose
 //   static/data/    simplified map geometry of Denmark's municipalities and regions, projected to SVG paths
-//   static/js/, static/css/  copied from static/src/ (our own code, plain scripts: no bundler needed)
-// Run from the repository root: `npm ci && node static/src/build.mjs` (or `make assets`).
+// Our own code is not built: static/js/ and static/css/ are plain scripts and stylesheets, edited in place.
+// This script lives outside static/ so that collectstatic does not publish it.
+// Run from the repository root: `npm ci && node assets/build.mjs` (or `make assets`).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mapshaper from 'mapshaper';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STATIC = path.join(ROOT, 'static');
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 // In CI a copy of shared/ sits beside the repository; locally too.
@@ -75,20 +76,6 @@ function buildVendorScripts() {
     copyFile(path.join(NODE_MODULES, from), path.join(out, to), { stripSourceMap: from.endsWith('.js') });
   }
   console.log('vendor scripts: chart.js, cytoscape, fcose');
-}
-
-function buildOwnCode() {
-  for (const [dir, ext] of [['js', '.js'], ['css', '.css']]) {
-    const from = path.join(STATIC, 'src', dir);
-    if (!fs.existsSync(from)) continue;
-    const to = path.join(STATIC, dir);
-    // Not emptied: other pages may keep hand-written files there too.
-    fs.mkdirSync(to, { recursive: true });
-    for (const name of fs.readdirSync(from).filter((n) => n.endsWith(ext))) {
-      copyFile(path.join(from, name), path.join(to, name));
-    }
-  }
-  console.log('own js and css copied');
 }
 
 // --- Map geometry -------------------------------------------------------------------------
@@ -182,5 +169,4 @@ async function buildMap() {
 
 buildDkfds();
 buildVendorScripts();
-buildOwnCode();
 await buildMap();

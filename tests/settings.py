@@ -1,0 +1,13 @@
+"""Settings for the test run: the project's own, plus one Celery queue per pytest-xdist process.
+
+`make test` runs the suite in several processes (PYTEST_XDIST_WORKER is gw0, gw1, ...), each with its
+own test database but one Redis database between them. The tests that start real Celery workers
+pass this module on to them, so a worker only ever takes tasks its own process enqueued: never one
+that another process's test enqueued for a database the worker cannot see.
+"""
+
+import os
+
+from portfolio.settings import *  # noqa: F403
+
+CELERY_TASK_DEFAULT_QUEUE = f"tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
