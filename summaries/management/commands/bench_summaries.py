@@ -11,13 +11,13 @@ import time
 import uuid
 from collections import deque
 
+from celery import current_app as celery_app  # the project's app (portfolio/celery.py), without importing upward
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from authorities.models import Authority
 from initiatives.models import OPEN_STATUSES, Dependency, Initiative, Participation
 from initiatives.services import initiative_update
-from portfolio.celery import app as celery_app
 from summaries.engine.run import recompute_summaries
 from summaries.impact import impact_of_delay
 from summaries.models import SCOPE_ALL, SummaryRun, SummaryState, SummaryTrigger
