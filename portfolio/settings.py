@@ -188,7 +188,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300, minimu
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A dead broker must not hang a request for long: the change is saved and a sweep catches up.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# How long a task a worker has taken stays invisible to the others before Redis hands it out again,
+# when that worker died without acknowledging it (tasks are acknowledged late). It must exceed both
+# the longest run (CELERY_TASK_TIME_LIMIT) and the longest countdown a task waits for in a worker
+# (a digest's retry backs off up to 30 minutes), or a task would be handed out twice while alive.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 35 * 60, minimum=CELERY_TASK_TIME_LIMIT + 1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+}
 CELERY_TIMEZONE = "Europe/Copenhagen"
 # Seconds a summaries recompute waits after a change, so a burst of edits becomes one run.
 SUMMARY_COALESCE_SECONDS = env_int("SUMMARY_COALESCE_SECONDS", 2, minimum=0)
