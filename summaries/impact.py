@@ -12,7 +12,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from authorities.models import Authority
+from authorities.models import Authority, resolve_levels
 from initiatives.models import OPEN_STATUSES, Dependency, DependencyKind, Initiative, Milestone, Participation, Role
 
 from .models import LEVELS
@@ -111,7 +111,7 @@ def impact_of_delay(initiative: Initiative, days: int) -> DelayImpact:
     found = _impacted_dates(spread)
     loaded = _load_impacted(found)
     items, leads, takes_part = _impacted_initiatives(found, spread, loaded)
-    hits = _authority_hits(loaded.authorities, leads, takes_part)
+    hits = _authority_hits(loaded, leads, takes_part)
     return DelayImpact(
         initiative=initiative,
         days=days,
@@ -215,26 +215,43 @@ def _impacted_dates(spread: _Spread) -> dict[int, _Found]:
 class _Loaded:
     initiatives: dict[int, Initiative]
     roles: dict[int, list[tuple[int, str]]]  # initiative id → (authority id, role), as stored
-    authorities: dict[int, Authority]  # leads and participants
+    authorities: dict[int, Authority]  # leads and participants, with only the fields shown
+    levels: dict[int, str]  # every authority's effective level
+
+
+# What is shown of an authority, and what its effective level is resolved from, in the model's field order.
+AUTHORITY_COLUMNS = [
+    f.attname for f in Authority._meta.concrete_fields if f.attname in {"id", "name_da", "name_en", "level", "kind", "parent_id"}
+]
 
 
 def _load_impacted(found: dict[int, _Found]) -> _Loaded:
-    """The impacted initiatives with their leads, and the other participants: two queries."""
+    """The impacted initiatives, who takes part in them, and the authorities: three queries."""
     # order_by(): the default orderings join other tables only to sort what is sorted here anyway.
     initiatives = Initiative.objects.select_related("lead", "strategy").order_by().in_bulk(list(found))
-    authorities = {obj.lead_id: obj.lead for obj in initiatives.values()}
     roles: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    participations = (
-        Participation.objects.filter(initiative_id__in=list(found))
-        .select_related("authority")
-        .only("initiative", "authority", "role", "authority__name_da", "authority__name_en", "authority__level",
-              "authority__kind", "authority__parent")
-        .order_by()
-    )
-    for participation in participations:
-        roles[participation.initiative_id].append((participation.authority_id, participation.role))
-        authorities.setdefault(participation.authority_id, participation.authority)
-    return _Loaded(initiatives, roles, authorities)
+    for initiative_id, authority_id, role in Participation.objects.filter(initiative_id__in=list(found)).order_by().values_list(
+        "initiative_id", "authority_id", "role"
+    ):
+        roles[initiative_id].append((authority_id, role))
+    wanted = {authority_id for pairs in roles.values() for authority_id, _ in pairs}
+    wanted |= {obj.lead_id for obj in initiatives.values()}
+    authorities, levels = _load_authorities(wanted) if wanted else ({}, {})
+    return _Loaded(initiatives, roles, authorities, levels)
+
+
+def _load_authorities(wanted: set[int]) -> tuple[dict[int, Authority], dict[int, str]]:
+    """The wanted authorities and every authority's effective level, from one query over the register.
+
+    An institution's level may come from any ancestor, so the levels need every row; reading them
+    as tuples and making objects only of the wanted ones keeps that as cheap as the wanted alone.
+    """
+    rows = list(Authority.objects.order_by().values_list(*AUTHORITY_COLUMNS))
+    pk_at, level_at, parent_at = (AUTHORITY_COLUMNS.index(name) for name in ("id", "level", "parent_id"))
+    levels = resolve_levels((row[pk_at], row[level_at], row[parent_at]) for row in rows)  # the one rule
+    db = Authority.objects.db
+    authorities = {row[pk_at]: Authority.from_db(db, AUTHORITY_COLUMNS, row) for row in rows if row[pk_at] in wanted}
+    return authorities, levels
 
 
 def _impacted_initiatives(
@@ -269,17 +286,11 @@ def _impacted_initiatives(
     return items, leads, takes_part
 
 
-def _authority_hits(
-    authorities: dict[int, Authority], leads: dict[int, int], takes_part: dict[int, int]
-) -> list[AuthorityHit]:
+def _authority_hits(loaded: _Loaded, leads: dict[int, int], takes_part: dict[int, int]) -> list[AuthorityHit]:
     """The authorities hit, most impacted initiatives first, each with its effective level."""
-    hit_ids = set(leads) | set(takes_part)
-    if not hit_ids:
-        return []
-    levels = Authority.objects.effective_levels()  # the one rule: a grandchild takes its grandparent's
     hits = [
-        AuthorityHit(authorities[pk], levels.get(pk, ""), leads.get(pk, 0), takes_part.get(pk, 0))
-        for pk in hit_ids
+        AuthorityHit(loaded.authorities[pk], loaded.levels[pk], leads.get(pk, 0), takes_part.get(pk, 0))
+        for pk in set(leads) | set(takes_part)
     ]
     hits.sort(key=lambda hit: (-(hit.leads + hit.takes_part), -hit.leads, hit.authority.name_da))
     return hits
