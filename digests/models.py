@@ -106,13 +106,17 @@ class DigestDispatch(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    """Where one digest email is. Only pending → sending is ever claimed; sending is never resent."""
+    """Where one digest email is. Only pending → sending is ever claimed; sending and unknown are
+    never resent automatically."""
 
     PENDING = "pending", _("Pending")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     SKIPPED = "skipped", _("Skipped (nothing changed)")
+    # The message was sent to the mail server whole, but its answer never came (the connection
+    # dropped or timed out): it may have been delivered. Never resent automatically.
+    UNKNOWN = "unknown", _("Outcome unknown")
 
 
 class DigestDeliveryQuerySet(models.QuerySet):
@@ -126,7 +130,9 @@ class DigestDelivery(models.Model):
     """One recipient's digest for one date: at most one ever exists, and it is sent at most once.
 
     The unique (recipient, date) row is the durable guard against double sending, whatever the
-    number of workers or beat firings; a conditional UPDATE pending → sending is the claim.
+    number of workers or beat firings; a conditional UPDATE pending → sending is the claim. The
+    Message-ID is made at the first claim and every attempt uses it, so the mail server's log
+    finds every copy it was given.
     """
 
     recipient = models.ForeignKey(
@@ -170,3 +176,47 @@ class DigestDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.date} ({self.status})"
+
+
+class SendPhase(models.TextChoices):
+    """How far a message got in the SMTP conversation when an attempt ended."""
+
+    CONNECT = "connect", _("connecting")
+    ENVELOPE = "envelope", _("sender and recipients")
+    BODY = "body", _("sending the message")
+    # The whole message is with the server; only its reply is missing. A failure here is the one
+    # after which the message may or may not have been delivered.
+    REPLY = "reply", _("waiting for the server's answer to the message")
+    DONE = "done", _("answered by the server")
+
+
+class AttemptOutcome(models.TextChoices):
+    """What one attempt at sending a digest came to."""
+
+    SENT = "sent", _("Sent")
+    RETRY = "retry", _("Failed for now; retried later")
+    FAILED = "failed", _("Failed")
+    UNKNOWN = "unknown", _("Outcome unknown")
+
+
+class DeliveryAttempt(models.Model):
+    """One attempt at sending a digest: when, how far it got and how it ended. Never changed after."""
+
+    delivery = models.ForeignKey(
+        DigestDelivery, verbose_name=_("summary delivery"), on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"))
+    outcome = models.CharField(_("outcome"), max_length=8, choices=AttemptOutcome.choices)
+    # Blank when the mail backend does not tell (not SMTP, or the message was never handed over).
+    phase = models.CharField(_("reached"), max_length=8, choices=SendPhase.choices, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["delivery_id", "number", "pk"]
+        verbose_name = _("sending attempt")
+        verbose_name_plural = _("sending attempts")
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.number} ({self.outcome})"

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.validators import CONTROL_CHARACTERS
 from initiatives.models import Criticality, DependencyKind, Health, Initiative, Status
 from summaries.models import RiskReason
 
@@ -27,6 +28,9 @@ SECTION_LIMIT = 25
 
 @dataclass
 class RenderedDigest:
+    """The email's three parts. Subject and text are plain text, escaped wherever a page shows
+    them; the HTML is the email's own document, shown only in a sandboxed frame."""
+
     subject: str
     text: str
     html: str
@@ -221,7 +225,16 @@ def render_digest(digest: RecipientDigest, *, unsubscribe_link: str) -> Rendered
             "language": digest.subscription.language,
             "section_limit": SECTION_LIMIT,
         }
-        subject = " ".join(render_to_string("emails/digest_subject.txt", context).split())
-        text = render_to_string("emails/digest.txt", context)
-        html = render_to_string("emails/digest.html", context)
+        subject = " ".join(_plain_text("emails/digest_subject.txt", context).split())
+        text = _plain_text("emails/digest.txt", context)
+        html = CONTROL_CHARACTERS.sub("", render_to_string("emails/digest.html", context))
     return RenderedDigest(subject=subject, text=text, html=html)
+
+
+def _plain_text(template_name: str, context: dict) -> str:
+    """A plain-text template's output as an ordinary str, without control characters.
+
+    render_to_string marks what it returns safe for HTML, but text rendered with autoescaping off
+    is not HTML: a page that shows it (the preview, the admin) must escape it like any other text.
+    """
+    return CONTROL_CHARACTERS.sub("", str.__str__(render_to_string(template_name, context)))

@@ -1,14 +1,22 @@
 """A scripted day in the portfolio for the summary-email tests, and a local SMTP sink."""
 
+import asyncio
 import datetime
+import os
 import socket
+import subprocess
+import sys
 import threading
+import time
 import zoneinfo
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import time_machine
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import connection
 
 from digests.models import Subscription, SubscriptionLanguage
 from initiatives.models import Status
@@ -99,16 +107,29 @@ def script_the_day(day: ScriptedDay, make_initiative, *, kobenhavn, region_midtj
 
 
 class FlakySink:
-    """An aiosmtpd handler that stores what it accepts, and can refuse with a given code first."""
+    """An aiosmtpd handler that stores what it accepts, and can misbehave first: refuse with a given
+    code, drop the connection at RCPT (before DATA), keep the message and drop the connection
+    instead of answering DATA, or answer DATA only after a pause."""
 
-    def __init__(self, *, refuse_first: int = 0, refuse_code: int = 421, refuse_to: set[str] | None = None):
-        self.messages: list = []
+    def __init__(self, *, refuse_first: int = 0, refuse_code: int = 421, refuse_to: set[str] | None = None,
+                 drop_at_rcpt: int = 0, drop_after_data: int = 0, reply_delay: float = 0):
+        self.messages: list = []  # accepted (or kept before dropping the connection)
+        self.data_received: list = []  # every message that reached the end of DATA, refused or not
         self.refuse_first = refuse_first
         self.refuse_code = refuse_code
         self.refuse_to = refuse_to or set()
+        self.drop_at_rcpt = drop_at_rcpt
+        self.drop_after_data = drop_after_data
+        self.reply_delay = reply_delay
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.lock:
+            drop = self.drop_at_rcpt > 0
+            self.drop_at_rcpt -= drop
+        if drop:
+            server.transport.close()  # nothing of the message sent yet
+            return "250 OK"  # never reaches the client
         if address in self.refuse_to:
             return f"{self.refuse_code} 5.1.1 Mailbox unavailable"
         envelope.rcpt_tos.append(address)
@@ -116,10 +137,19 @@ class FlakySink:
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
+            self.data_received.append(envelope)
             if self.refuse_first > 0:
                 self.refuse_first -= 1
                 return f"{self.refuse_code} 4.3.2 Try again later"
             self.messages.append(envelope)
+            drop = self.drop_after_data > 0
+            self.drop_after_data -= drop
+        if drop:
+            # The server has the message; the client never hears its 250.
+            server.transport.close()
+            return "250 Message accepted for delivery"  # never reaches the client
+        if self.reply_delay:
+            await asyncio.sleep(self.reply_delay)
         return "250 Message accepted for delivery"
 
 
@@ -133,3 +163,51 @@ def start_sink(handler) -> Controller:
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     return controller
+
+
+def worker_env(controller) -> dict:
+    """The environment for a real Celery worker on the test database, sending to the sink (the
+    settings module is the test run's own, inherited)."""
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgresql://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "EMAIL_HOST": controller.hostname,
+        "EMAIL_PORT": str(controller.port),
+        "EMAIL_USE_TLS": "0",
+        "EMAIL_HOST_USER": "",
+        "EMAIL_HOST_PASSWORD": "",
+    }
+
+
+def start_worker(name: str, env: dict) -> subprocess.Popen:
+    celery = Path(sys.executable).with_name("celery")
+    return subprocess.Popen(
+        [str(celery), "-A", "portfolio", "worker", "--pool", "solo", "-n", f"{name}@%h", "--without-gossip",
+         "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> list[str]:
+    """Stop the workers; what each printed."""
+    for worker in workers:
+        worker.terminate()
+    outputs = []
+    for worker in workers:
+        try:
+            outputs.append(worker.communicate(timeout=20)[0].decode(errors="replace"))
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            outputs.append(worker.communicate()[0].decode(errors="replace"))
+    return outputs
+
+
+def wait_until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.25)
+    return condition()

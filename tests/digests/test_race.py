@@ -1,16 +1,8 @@
 """Two real Celery workers (Redis broker, PostgreSQL) race to schedule and send the same
 morning's summaries: each recipient still gets exactly one."""
 
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.db import connection
 
 from common.roles import SECRETARIAT, ensure_roles
 from digests.models import DeliveryStatus, DigestDelivery, Subscription
@@ -18,28 +10,10 @@ from digests.subscriptions import subscriptions_ensure_defaults
 from digests.tasks import schedule_daily_digests
 from portfolio.celery import app as celery_app
 
-from .builders import FlakySink, start_sink
+from .builders import FlakySink, start_sink, start_worker, stop_workers, wait_until, worker_env
 
 RECIPIENTS = 12
 WAIT_SECONDS = 90
-
-
-def start_worker(name: str, env: dict) -> subprocess.Popen:
-    celery = Path(sys.executable).with_name("celery")
-    return subprocess.Popen(
-        [str(celery), "-A", "portfolio", "worker", "--pool", "solo", "-n", f"{name}@%h", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-
-
-def wait_until(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.25)
-    return condition()
 
 
 @pytest.mark.services
@@ -58,17 +32,7 @@ def test_two_workers_racing_send_each_summary_exactly_once(require_postgres, req
 
     sink = FlakySink()
     controller = start_sink(sink)
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgresql://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "EMAIL_HOST": controller.hostname,
-        "EMAIL_PORT": str(controller.port),
-        "EMAIL_USE_TLS": "0",
-        "EMAIL_HOST_USER": "",
-        "EMAIL_HOST_PASSWORD": "",
-    }
+    env = worker_env(controller)
     workers = [start_worker("racer-a", env), start_worker("racer-b", env)]
     try:
         # Beat fires twice (and a third time for good measure): both workers schedule at once.
@@ -83,15 +47,7 @@ def test_two_workers_racing_send_each_summary_exactly_once(require_postgres, req
         # Let any duplicate that was in flight arrive before counting.
         wait_until(lambda: False, 3)
     finally:
-        for worker in workers:
-            worker.terminate()
-        outputs = []
-        for worker in workers:
-            try:
-                outputs.append(worker.communicate(timeout=20)[0].decode(errors="replace"))
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                outputs.append(worker.communicate()[0].decode(errors="replace"))
+        outputs = stop_workers(workers)
         controller.stop()
 
     recipients = sorted(address for envelope in sink.messages for address in envelope.rcpt_tos)

@@ -17,6 +17,7 @@ from authorities.models import Authority
 from digests.delivery import deliveries_send
 from digests.models import DigestDelivery, Subscription, SubscriptionScope
 from digests.schedule import schedule_digests
+from digests.smtp import PHASE_RECORDING_BACKEND
 from initiatives.models import Initiative, Status
 from initiatives.services import initiative_update
 from strategies.models import Strategy
@@ -94,7 +95,7 @@ class Command(BaseCommand):
 
             def connection():
                 return mail.get_connection(
-                    "django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=port, username="",
+                    PHASE_RECORDING_BACKEND, host="127.0.0.1", port=port, username="",
                     password="", use_tls=False, use_ssl=False, timeout=10, fail_silently=False,
                 )
 
@@ -111,6 +112,7 @@ class Command(BaseCommand):
             "skipped_nothing_changed": result.skipped,
             "sent": report.sent,
             "failed": report.failed,
+            "outcome_unknown": len(report.unknown),
             "received_by_sink": sink.count,
             "megabytes_sent": round(sink.bytes / 1_000_000, 1),
             "build_seconds": round(built - started, 1),

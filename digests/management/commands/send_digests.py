@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from digests.delivery import deliveries_send
-from digests.models import DigestDelivery
+from digests.models import DeliveryStatus, DigestDelivery
 from digests.schedule import build_digests, due_date, receiving_subscriptions, schedule_digests
 from digests.subscriptions import subscriptions_ensure_defaults
 
@@ -46,22 +46,38 @@ class Command(BaseCommand):
             f"{result.already_there} already there, {result.pending} to send."
         )
         report = deliveries_send(result.pending_ids, final_attempt=False)
-        sent, failed = report.sent, report.failed
+        sent, failed, unknown = report.sent, report.failed, list(report.unknown)
         for pause in RETRY_PAUSES:
             if not report.retry:
                 break
             self.stdout.write(f"{len(report.retry)} hit a transient mail-server error; retrying in {pause} s.")
             time.sleep(pause)
             report = deliveries_send(report.retry, final_attempt=pause == RETRY_PAUSES[-1])
-            sent, failed = sent + report.sent, failed + report.failed
+            sent, failed, unknown = sent + report.sent, failed + report.failed, unknown + report.unknown
         failed += len(report.retry)
-        style = self.style.SUCCESS if not failed else self.style.WARNING
-        self.stdout.write(style(f"Sent {sent}, failed {failed}, in {time.monotonic() - started:.1f} s."))
+        style = self.style.SUCCESS if not failed and not unknown else self.style.WARNING
+        self.stdout.write(style(
+            f"Sent {sent}, failed {failed}, outcome unknown {len(unknown)}, in {time.monotonic() - started:.1f} s."
+        ))
         if failed:
-            for delivery in DigestDelivery.objects.filter(date__in=result.dates, status="failed").select_related(
-                "recipient"
-            ):
+            for delivery in DigestDelivery.objects.filter(
+                date__in=result.dates, status=DeliveryStatus.FAILED
+            ).select_related("recipient"):
                 self.stdout.write(f"  failed: {delivery.recipient.get_username()} <{delivery.to_address}>: {delivery.error}")
+        if unknown:
+            self._report_unknown(unknown)
+
+    def _report_unknown(self, ids: list[int]) -> None:
+        self.stdout.write(self.style.WARNING(
+            "Outcome unknown: the whole message reached the mail server but its answer never came, so it may have "
+            "been delivered. Not sent again. Look each Message-ID up in the mail server's log; if it is not there, "
+            "send it again from the admin (Summary deliveries, action \"Send again\")."
+        ))
+        for delivery in DigestDelivery.objects.filter(pk__in=ids).select_related("recipient"):
+            self.stdout.write(
+                f"  outcome unknown: {delivery.recipient.get_username()} <{delivery.to_address}> "
+                f"Message-ID {delivery.message_id}: {delivery.error}"
+            )
 
     def _dry_run(self, day: datetime.date, to: str | None) -> None:
         # Coordinators and the secretariat are subscribed by default; the real run does this too.
