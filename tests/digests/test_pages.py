@@ -188,3 +188,13 @@ def test_coordinators_see_neither_the_summaries_sent_nor_anyones_subscriptions_i
         assert client.get(path).status_code == 403, path
     index = client.get("/admin/").content.decode()
     assert "/admin/digests/digestdelivery/" not in index and "/admin/digests/subscription/" not in index
+
+
+def test_the_secretariat_finds_the_preview_from_the_settings_page_and_a_coordinator_does_not(
+    client, analyst, kobenhavn_coordinator
+):
+    client.force_login(analyst)
+    page = client.get("/subscriptions/").content.decode()
+    assert 'href="/subscriptions/preview/"' in page and "summary email for a date" in page
+    client.force_login(kobenhavn_coordinator)
+    assert 'href="/subscriptions/preview/"' not in client.get("/subscriptions/").content.decode()
