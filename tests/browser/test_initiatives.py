@@ -32,7 +32,8 @@ def test_filtering_the_initiatives_and_exporting_exactly_those_rows(logged_in_pa
         page.click("a.export-csv")
     download = download_info.value
     assert download.suggested_filename.endswith(".csv")
-    content = open(download.path(), encoding="utf-8-sig").read()
+    with open(download.path(), encoding="utf-8-sig") as handle:
+        content = handle.read()
     rows = list(csv.reader(io.StringIO(content), delimiter=";"))
     assert len(rows) == 2
     assert rows[1][0] == "B.2"
