@@ -1,5 +1,6 @@
 """Inviting a coordinator: from the admin or the command, an email with a set-password link."""
 
+import io
 import re
 
 import pytest
@@ -56,7 +57,7 @@ def test_the_secretariat_invites_a_coordinator_from_the_authority_page(client, a
 
 def test_the_invitee_sets_a_password_and_can_then_use_the_admin(client, kobenhavn, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("invite_coordinator", email="ny@kk.dk", authority="0101", language="en", stdout=open("/dev/null", "w"))
+        call_command("invite_coordinator", email="ny@kk.dk", authority="0101", language="en", stdout=io.StringIO())
     [message] = mail.outbox
     assert "You are invited to maintain" in message.subject
     response = set_password(client, link_in(message), "Rådhuspladsen-2025!")
@@ -70,7 +71,7 @@ def test_the_invitee_sets_a_password_and_can_then_use_the_admin(client, kobenhav
 
 def test_the_invitee_logs_in_through_the_admin_login_form(client, kobenhavn, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("invite_coordinator", email="login@kk.dk", authority="Københavns Kommune", stdout=open("/dev/null", "w"))
+        call_command("invite_coordinator", email="login@kk.dk", authority="Københavns Kommune", stdout=io.StringIO())
     set_password(client, link_in(mail.outbox[0]), "Rådhuspladsen-2025!")
     response = client.post(reverse("admin:login"), {"username": "login@kk.dk", "password": "Rådhuspladsen-2025!", "next": "/admin/"})
     assert response.status_code == 302 and response["Location"] == "/admin/"
@@ -79,7 +80,7 @@ def test_the_invitee_logs_in_through_the_admin_login_form(client, kobenhavn, dja
 
 def test_a_weak_password_is_refused_on_the_invitation_page(client, kobenhavn, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("invite_coordinator", email="svag@kk.dk", authority="0101", stdout=open("/dev/null", "w"))
+        call_command("invite_coordinator", email="svag@kk.dk", authority="0101", stdout=io.StringIO())
     response = set_password(client, link_in(mail.outbox[0]), "password")
     assert response.status_code == 200
     assert not User.objects.get(username="svag@kk.dk").has_usable_password()
@@ -87,7 +88,7 @@ def test_a_weak_password_is_refused_on_the_invitation_page(client, kobenhavn, dj
 
 def test_the_link_works_once(client, kobenhavn, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("invite_coordinator", email="once@kk.dk", authority="0101", stdout=open("/dev/null", "w"))
+        call_command("invite_coordinator", email="once@kk.dk", authority="0101", stdout=io.StringIO())
     link = link_in(mail.outbox[0])
     set_password(client, link, "Rådhuspladsen-2025!")
     client.logout()
@@ -100,7 +101,7 @@ def test_the_link_expires(client, kobenhavn, settings, django_capture_on_commit_
     with time_machine.travel("2026-03-01 09:00 +0100", tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             call_command(
-                "invite_coordinator", email="late@kk.dk", authority="0101", language="en", stdout=open("/dev/null", "w")
+                "invite_coordinator", email="late@kk.dk", authority="0101", language="en", stdout=io.StringIO()
             )
     assert f"The link works for {settings.PASSWORD_RESET_TIMEOUT // 86400} days" in mail.outbox[0].body
     with time_machine.travel("2026-03-20 09:00 +0100", tick=False):
@@ -112,7 +113,7 @@ def test_an_invitation_link_is_not_a_password_reset_token(kobenhavn, django_capt
     from django.contrib.auth.tokens import default_token_generator
 
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("invite_coordinator", email="salt@kk.dk", authority="0101", stdout=open("/dev/null", "w"))
+        call_command("invite_coordinator", email="salt@kk.dk", authority="0101", stdout=io.StringIO())
     token = link_in(mail.outbox[0]).rstrip("/").rsplit("/", 1)[1]
     assert not default_token_generator.check_token(User.objects.get(username="salt@kk.dk"), token)
 
