@@ -160,3 +160,14 @@ class IdMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """NetBox's `<name>_id` filters: one or more objects by id."""
 
     field_class = IdMultipleChoiceField
+
+
+def filters_reject_nul(view):
+    """Mark a GET view whose filters are all validated by a form before any query.
+
+    `RefuseNulBytesMiddleware` then lets a NUL byte in its query string through to the form, which
+    refuses it (Django's CharField never accepts one; choice fields only compare) and names the
+    filter, instead of the middleware's page, which cannot know the field's label.
+    """
+    view.filters_reject_nul = True
+    return view

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from authorities.filters import AuthorityFilterSet
 from authorities.models import Authority, Kind, Level
-from common.listing import Column, Ordering, page_links, paginate, without_empty_values
+from common.listing import Column, Ordering, filters_reject_nul, page_links, paginate, without_empty_values
 from initiatives.models import Initiative
 from strategies.models import Strategy
 from summaries.impact import impact_of_delay
@@ -196,6 +196,7 @@ def _filtered_authorities(query) -> tuple[AuthorityFilterSet, Ordering, QuerySet
 
 @login_required
 @require_GET
+@filters_reject_nul
 def authority_list(request):
     query = without_empty_values(request.GET)
     filterset, ordering, queryset = _filtered_authorities(query)

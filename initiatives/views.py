@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from authorities.models import Authority, Level
-from common.listing import Column, Ordering, page_links, paginate_by_ids, without_empty_values
+from common.listing import Column, Ordering, filters_reject_nul, page_links, paginate_by_ids, without_empty_values
 from strategies.models import FocusArea, Strategy
 
 from . import exports, selectors
@@ -121,6 +121,7 @@ def _selected(query) -> dict:
 
 @login_required
 @require_GET
+@filters_reject_nul
 def initiative_list(request):
     query = without_empty_values(request.GET)
     filterset, ordering, queryset = _filtered(query)
@@ -166,12 +167,14 @@ def _export(request, respond):
 
 @login_required
 @require_GET
+@filters_reject_nul
 def initiative_export_csv(request):
     return _export(request, exports.csv_response)
 
 
 @login_required
 @require_GET
+@filters_reject_nul
 def initiative_export_xlsx(request):
     return _export(request, exports.xlsx_response)
 

@@ -2,10 +2,9 @@
 and a guard against input no database should see."""
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousOperation
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
-from django.views.defaults import bad_request
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -37,14 +36,28 @@ class RefuseNulBytesMiddleware:
     """Answer 400 to any request whose query string or form fields hold a NUL byte.
 
     PostgreSQL cannot store or even compare text with NUL (it raises an error mid-query), SQLite
-    quietly can: refusing it here, before any form, filter or autocomplete sees it, gives the same
-    answer on both databases everywhere.
+    quietly can: refusing it here, before any view, form or autocomplete sees it, gives the same
+    answer on both databases everywhere. The exception is a list whose filter form refuses it
+    itself and names the filter (`common.listing.filters_reject_nul`). It runs after
+    authentication, so the page saying why is the product's own, in the user's language.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
-            return bad_request(request, SuspiciousOperation("NUL byte in the request"))
+        if "\x00" in request.path:
+            return self._refuse(request, is_form=False)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method == "POST" and _has_nul(request.POST):
+            return self._refuse(request, is_form=True)
+        if _has_nul(request.GET) and not getattr(view_func, "filters_reject_nul", False):
+            return self._refuse(request, is_form=False)
+        return None
+
+    @staticmethod
+    def _refuse(request, *, is_form: bool):
+        page = request.path if "\x00" not in request.path else "/"
+        return render(request, "common/refused_input.html", {"is_form": is_form, "page": page}, status=400)

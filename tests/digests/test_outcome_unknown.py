@@ -340,7 +340,7 @@ def deliveries_pk(delivery) -> int:
 
 @pytest.mark.django_db
 def test_the_secretariat_sends_an_unknown_summary_again_with_the_same_message_id(
-    client, analyst, unknown_delivery, eager_tasks, django_capture_on_commit_callbacks
+    client, analyst, unknown_delivery, eager_tasks, django_capture_on_commit_callbacks, english
 ):
     sink = FlakySink()
     controller = start_sink(sink)
