@@ -1,9 +1,14 @@
-"""The dirty marker: `SummaryState`, the durable record of which data version the summaries
-reflect, what is owed and whether a recompute has been enqueued. Every read and write of it is here.
+"""What the summaries owe: the append-only `SummaryChange` rows, and `SummaryState`, which records
+the newest change the summaries reflect and whether a recompute has been enqueued. Every read and
+write of either is here.
 
-`data_version` is bumped in the same transaction as every change to portfolio data, so the marker
-is as durable as the change. `last_enqueued_at` is the claim of whoever enqueued the next
-recompute: while it is fresh nobody enqueues another, so a burst of edits coalesces into one run.
+Every transaction that changes portfolio data inserts one `SummaryChange` row, so the marker is as
+durable as the change, and no writer touches a row another writer needs: a transaction held open
+for minutes holds up nobody's edits. A recompute notes the rows it sees *before* it reads the data
+and deletes exactly those when it has written the summaries; a change that commits meanwhile (even
+one with a lower number, from a transaction that began earlier) keeps its row and is owed.
+`last_enqueued_at` is the claim of whoever enqueued the next recompute: while it is fresh nobody
+enqueues another, so a burst of edits coalesces into one run.
 """
 
 from __future__ import annotations
@@ -11,12 +16,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import IntegrityError, models, transaction
-from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Min, Q, Subquery, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from .models import SCOPE_ALL, SummaryRun, SummaryState
+from .models import SCOPE_ALL, SummaryChange, SummaryRun, SummaryState
 
 # A claim to have enqueued a recompute older than this is taken to be lost (say, Redis was
 # flushed); the next change or the sweep enqueues afresh. A claim is normally cleared within
@@ -32,8 +37,8 @@ class SummariesFreshness:
     """How current the stored summaries are: the "as of …" line and the stale warning."""
 
     as_of: datetime.datetime | None  # when the data the summaries reflect was read
-    data_version: int  # bumped by every change to portfolio data
-    computed_version: int  # the data version the summaries reflect
+    data_version: int  # the newest change's number
+    computed_version: int  # the newest change number the summaries reflect
     pending: bool  # data changed since: a recompute is owed (and scheduled)
     dirty_since: datetime.datetime | None  # the first change the summaries do not reflect yet
     last_run: SummaryRun | None  # the last finished full recompute
@@ -48,16 +53,25 @@ class SummariesFreshness:
 
 
 def summaries_freshness() -> SummariesFreshness:
-    """As-of time, data version and whether a recompute is pending. Two queries."""
-    state = SummaryState.objects.filter(scope=SCOPE_ALL).first()
+    """As-of time, change numbers and whether a recompute is pending. Two queries."""
+    state = (
+        SummaryState.objects.filter(scope=SCOPE_ALL)
+        .annotate(
+            newest_change=Subquery(SummaryChange.objects.order_by("-id").values("id")[:1]),
+            dirty_since=Subquery(SummaryChange.objects.order_by("changed_at").values("changed_at")[:1]),
+        )
+        .first()
+    )
     last_run = SummaryRun.objects.filter(scope=SCOPE_ALL, status=SummaryRun.Status.DONE).first()
     if state is None:
-        return SummariesFreshness(None, 0, 0, False, None, last_run)
+        newest_change = SummaryChange.objects.aggregate(newest=Max("id"), since=Min("changed_at"))
+        pending = newest_change["newest"] is not None
+        return SummariesFreshness(None, newest_change["newest"] or 0, 0, pending, newest_change["since"], last_run)
     return SummariesFreshness(
         as_of=state.last_computed_at,
-        data_version=state.data_version,
+        data_version=max(state.newest_change or 0, state.computed_version),
         computed_version=state.computed_version,
-        pending=state.data_version > state.computed_version,
+        pending=state.newest_change is not None,
         dirty_since=state.dirty_since,
         last_run=last_run,
     )
@@ -66,19 +80,29 @@ def summaries_freshness() -> SummariesFreshness:
 # --- Marking a change ---------------------------------------------------------------------------
 
 
-def bump_data_version() -> None:
-    """Record, in the current transaction, that portfolio data changed (creating the marker if need be)."""
-    now = timezone.now()
-    bump = {
-        "data_version": F("data_version") + 1,
-        "dirty_since": Coalesce(F("dirty_since"), Value(now, output_field=models.DateTimeField())),
-    }
-    if not SummaryState.objects.filter(scope=SCOPE_ALL).update(**bump):
-        try:
-            with transaction.atomic():
-                SummaryState.objects.create(scope=SCOPE_ALL, data_version=1, dirty_since=now)
-        except IntegrityError:  # created meanwhile by a concurrent first change
-            SummaryState.objects.filter(scope=SCOPE_ALL).update(**bump)
+def record_change() -> int:
+    """Record, in the current transaction, that portfolio data changed; returns the change's number.
+
+    An insert, never an update: it takes no lock another writer waits for.
+    """
+    return SummaryChange.objects.create().pk
+
+
+def changes_pending() -> bool:
+    """Whether a committed change is not reflected in the summaries yet."""
+    return SummaryChange.objects.exists()
+
+
+def newest_change() -> int:
+    """The newest change's number (0 before any change), owed or already reflected."""
+    owed = SummaryChange.objects.aggregate(newest=Max("id"))["newest"] or 0
+    state = current_state()
+    return max(owed, state.computed_version if state else 0)
+
+
+def reflects(change: int) -> bool:
+    """Whether the summaries reflect every change numbered up to `change`."""
+    return not SummaryChange.objects.filter(id__lte=change).exists()
 
 
 # --- The claim of an enqueued recompute ---------------------------------------------------------
@@ -86,6 +110,7 @@ def bump_data_version() -> None:
 
 def claim_enqueue(now: datetime.datetime) -> bool:
     """Claim the right to enqueue the next recompute; False when a recompute is already waiting to start."""
+    ensure_state()
     return bool(
         SummaryState.objects.filter(scope=SCOPE_ALL)
         .filter(Q(last_enqueued_at__isnull=True) | Q(last_enqueued_at__lt=now - LOST_ENQUEUE_AFTER))
@@ -116,13 +141,25 @@ def current_state() -> SummaryState | None:
 
 
 def ensure_state() -> SummaryState:
-    return SummaryState.objects.get_or_create(scope=SCOPE_ALL)[0]
+    try:
+        return SummaryState.objects.get_or_create(scope=SCOPE_ALL)[0]
+    except IntegrityError:  # created meanwhile by a concurrent first claim or run
+        return SummaryState.objects.get(scope=SCOPE_ALL)
 
 
-def current_data_version() -> int:
-    # Read before the data: every change up to this version has committed (the bump holds the
-    # state row until its transaction commits), so data read afterwards includes it.
-    return SummaryState.objects.get(scope=SCOPE_ALL).data_version
+@dataclass(frozen=True)
+class OwedChanges:
+    """The changes a run covers: the rows it saw, and the newest number it will then reflect."""
+
+    ids: list[int]
+    version: int
+
+
+def owed_changes() -> OwedChanges:
+    """Read before the data: each row seen belongs to a committed change, so data read afterwards
+    includes it. A change committing later keeps its row (deleted only by id) and stays owed."""
+    ids = list(SummaryChange.objects.order_by("id").values_list("id", flat=True))
+    return OwedChanges(ids=ids, version=max(ids[-1:] + [ensure_state().computed_version]))
 
 
 def newer_results_exist(data_version: int) -> bool:
@@ -130,10 +167,12 @@ def newer_results_exist(data_version: int) -> bool:
     return SummaryState.objects.filter(scope=SCOPE_ALL, computed_version__gt=data_version).exists()
 
 
-def record_computed(data_version: int, computed_at: datetime.datetime) -> None:
-    """The summaries now reflect `data_version`; never move the marker backwards."""
-    SummaryState.objects.filter(scope=SCOPE_ALL, computed_version__lte=data_version).update(
-        computed_version=Greatest(F("computed_version"), Value(data_version)),
-        last_computed_at=computed_at,
-        dirty_since=Case(When(data_version__lte=data_version, then=Value(None)), default=F("dirty_since")),
-    )
+def record_computed(owed: OwedChanges, computed_at: datetime.datetime) -> None:
+    """The summaries now reflect the changes `owed` saw; never move the marker backwards."""
+    with transaction.atomic():
+        for start in range(0, len(owed.ids), 1000):
+            SummaryChange.objects.filter(id__in=owed.ids[start:start + 1000]).delete()
+        SummaryState.objects.filter(scope=SCOPE_ALL, computed_version__lte=owed.version).update(
+            computed_version=Greatest(F("computed_version"), Value(owed.version)),
+            last_computed_at=computed_at,
+        )

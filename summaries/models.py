@@ -3,6 +3,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from authorities.models import Authority, Level
@@ -156,17 +157,35 @@ class SummaryTrigger(models.TextChoices):
     MANUAL = "manual", _("by hand")
 
 
-class SummaryState(models.Model):
-    """Durable bookkeeping per scope: which data version the summaries reflect and what is owed.
+class SummaryChange(models.Model):
+    """A committed change to portfolio data that the summaries do not reflect yet.
 
-    `data_version` is bumped in the same transaction as every change to portfolio data, so a
-    change that commits while the broker is down still leaves a marker the sweep will find.
+    Append-only: every writing transaction inserts one row, and a recompute deletes the rows it saw
+    before it read the data. No writer updates a row another writer needs, so a long transaction
+    (an import, a slow form) never holds up anybody else's edit, and a change that commits while
+    the broker is down still leaves a row the sweep will find. The id is the change's number.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("change not yet summarised")
+        verbose_name_plural = _("changes not yet summarised")
+
+    def __str__(self) -> str:
+        return f"change {self.pk} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SummaryState(models.Model):
+    """Per scope: which change the summaries reflect and whether a recompute has been enqueued.
+
+    Only recomputes and the enqueue claim (after a commit, in its own short transaction) write it;
+    what is owed is the `SummaryChange` rows.
     """
 
     scope = models.CharField(max_length=40, unique=True, default=SCOPE_ALL)
-    data_version = models.BigIntegerField(default=0)
-    computed_version = models.BigIntegerField(default=0)
-    dirty_since = models.DateTimeField(null=True, blank=True)
+    computed_version = models.BigIntegerField(default=0)  # the newest change number reflected
     last_enqueued_at = models.DateTimeField(null=True, blank=True)
     last_computed_at = models.DateTimeField(null=True, blank=True)
 
@@ -175,15 +194,11 @@ class SummaryState(models.Model):
         verbose_name_plural = _("summary states")
 
     def __str__(self) -> str:
-        return f"{self.scope}: data v{self.data_version}, summaries v{self.computed_version}"
-
-    @property
-    def is_stale(self) -> bool:
-        return self.data_version > self.computed_version
+        return f"{self.scope}: summaries reflect change {self.computed_version}"
 
 
 class SummaryRun(models.Model):
-    """One recompute: when, why, how long, and which data version it reflects."""
+    """One recompute: when, why, how long, and the newest change number it reflects (`data_version`)."""
 
     class Status(models.TextChoices):
         RUNNING = "running", _("running")

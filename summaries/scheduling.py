@@ -1,16 +1,17 @@
 """How a change to portfolio data becomes a recompute of the summaries.
 
 Every change calls `mark_dirty()` (signals do it for model saves and deletes; bulk paths that send
-no signals call it themselves). It bumps the data version (summaries.freshness) *in the same
-transaction* as the change, so the marker is as durable as the change, and registers one callback
+no signals call it themselves). It records the change (an appended `SummaryChange` row, see
+summaries.freshness) *in the same transaction* as the change, so the marker is as durable as the
+change without a lock other writers wait for, and registers one callback
 per transaction that, after the commit, enqueues `recompute_summaries_task` with a short
 countdown. Only one task is enqueued while another is still waiting to start (the claim in
 summaries.freshness), so a burst of edits coalesces into one run that reads the data after all of them.
 
 A run (summaries.engine.run) takes a database lock (a PostgreSQL advisory lock, so several workers
-on several machines never compute at once), clears the claim, reads the data version and only
+on several machines never compute at once), clears the claim, notes the owed change rows and only
 then the data, computes everything in memory and replaces the summary tables in one transaction.
-It records the version it read as `computed_version`; whatever committed later is still owed and
+It then deletes the change rows it saw before reading; whatever committed later is still owed and
 will be computed by the next task or by the periodic sweep, which also catches changes whose
 task could not be enqueued.
 """
@@ -42,7 +43,7 @@ def mark_dirty() -> None:
     conn = transaction.get_connection()
     if conn.in_atomic_block and _scheduled_in_this_transaction(conn, marked=True):
         return
-    freshness.bump_data_version()
+    freshness.record_change()
     _register_enqueue(marked=True)
 
 

@@ -1,5 +1,5 @@
-"""Running a recompute: one at a time (a database lock), reading the version before the data, and
-recording what was written. What the worker, the sweep, the nightly run and the command call."""
+"""Running a recompute: one at a time (a database lock), noting the owed changes before reading the
+data, and recording what was written. What the worker, the sweep, the nightly run and the command call."""
 
 from __future__ import annotations
 
@@ -119,9 +119,8 @@ def recompute_summaries(
         )
         if strategy is None:
             freshness.clear_enqueue_claim()
-        state = freshness.ensure_state()
-        if only_if_stale and state.computed_version >= state.data_version:
-            return RecomputeResult(status="current", scope=run_scope, data_version=state.data_version)
+        if only_if_stale and not freshness.changes_pending():
+            return RecomputeResult(status="current", scope=run_scope, data_version=freshness.newest_change())
         # Changes that conflict with the write (an initiative deleted meanwhile) are rare and
         # are themselves newer versions: read everything again.
         for attempt in range(3):
@@ -141,10 +140,10 @@ def recompute_owed_summaries(*, trigger: str, wait: bool) -> RecomputeResult:
 
 def sweep_dirty_summaries(*, wait: bool = False) -> RecomputeResult | None:
     """Catch up on changes no queued task will cover (its enqueue failed or the task was lost)."""
-    state = freshness.current_state()
-    if state is None or not state.is_stale:
+    if not freshness.changes_pending():
         return None
-    if freshness.recompute_on_its_way(state):
+    state = freshness.current_state()
+    if state is not None and freshness.recompute_on_its_way(state):
         return None  # a task is on its way and will read the latest data
     return recompute_owed_summaries(trigger=SummaryTrigger.SWEEP, wait=wait)
 
@@ -153,10 +152,11 @@ def _recompute_locked(*, strategy: Strategy | None, run_scope: str, trigger: str
     started_at = timezone.now()
     started = time.perf_counter()
     _RunCounter.value += 1
-    data_version = freshness.current_data_version()  # the version first, then the data
+    owed = freshness.owed_changes()  # the changes first, then the data
+    data_version = owed.version
     run = SummaryRun.objects.create(scope=run_scope, trigger=trigger, started_at=started_at, data_version=data_version)
     try:
-        counts, at_risk = _compute_and_write(strategy, data_version=data_version, started_at=started_at, rewrite=rewrite)
+        counts, at_risk = _compute_and_write(strategy, owed=owed, started_at=started_at, rewrite=rewrite)
     except BaseException as exc:
         SummaryRun.objects.filter(pk=run.pk).update(
             status=SummaryRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
@@ -169,7 +169,7 @@ def _recompute_locked(*, strategy: Strategy | None, run_scope: str, trigger: str
     run.duration_ms = round(seconds * 1000)
     run.counts = counts
     run.save(update_fields=["status", "finished_at", "duration_ms", "counts"])
-    logger.info("Summaries recomputed (%s, %s) for data version %s in %.2f s: %s",
+    logger.info("Summaries recomputed (%s, %s) up to change %s in %.2f s: %s",
                 run_scope, trigger, data_version, seconds, counts)
     return RecomputeResult(
         status="done", scope=run_scope, data_version=data_version, seconds=seconds, counts=counts, run=run
@@ -177,18 +177,18 @@ def _recompute_locked(*, strategy: Strategy | None, run_scope: str, trigger: str
 
 
 def _compute_and_write(
-    strategy: Strategy | None, *, data_version: int, started_at: datetime.datetime, rewrite: bool
+    strategy: Strategy | None, *, owed: freshness.OwedChanges, started_at: datetime.datetime, rewrite: bool
 ) -> tuple[dict[str, int], int]:
     """Load, correct the lights, compute and write; returns the counts and how many are at risk."""
     graph = load_graph()
     counts = {"health_lights_corrected": reconcile_health(graph)}
     figures = compute(graph)
     with transaction.atomic():
-        if strategy is None and freshness.newer_results_exist(data_version):
+        if strategy is None and freshness.newer_results_exist(owed.version):
             # Only possible without the advisory lock (SQLite): never replace newer results.
             counts["skipped_newer_exists"] = 1
         else:
             counts.update(write_figures(graph, figures, strategy=strategy, computed_at=started_at, rewrite=rewrite))
     if strategy is None and not counts.get("skipped_newer_exists"):
-        freshness.record_computed(data_version, started_at)
+        freshness.record_computed(owed, started_at)
     return counts, figures.at_risk_count

@@ -15,6 +15,7 @@ from summaries.models import (
     InitiativeSummary,
     LevelMatrixCell,
     RiskReason,
+    SummaryChange,
     SummaryState,
 )
 
@@ -96,8 +97,10 @@ def write_summaries(*, strategy: Strategy, upstream: Initiative, dependants: lis
             AuthoritySummary(authority=region, initiatives_participating=size, computed_at=now),
         ]
     )
+    # The summaries reflect every change made so far.
+    SummaryChange.objects.all().delete()
     SummaryState.objects.update_or_create(
-        scope="all", defaults={"data_version": 3, "computed_version": 3, "last_computed_at": now}
+        scope="all", defaults={"computed_version": 3, "last_computed_at": now}
     )
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from authorities.models import Authority, Level
-from summaries.models import InitiativeSummary, SummaryState
+from summaries.models import InitiativeSummary, SummaryChange
 
 from .builders import build_portfolio
 
@@ -132,7 +132,7 @@ def test_it_shows_the_as_of_time_and_the_updating_state_while_a_recompute_is_pen
     assert "Summaries as of" in response.content.decode()
     assert "Summaries updating…" not in response.content.decode()
 
-    SummaryState.objects.filter(scope="all").update(data_version=4)
+    SummaryChange.objects.create()  # a change the summaries do not reflect yet
     response = logged_in.get(reverse("home"))
 
     assert "Summaries updating…" in response.content.decode()

@@ -342,7 +342,7 @@ class TestRuns:
         run = SummaryRun.objects.get()
         state = SummaryState.objects.get(scope="all")
         assert (run.status, run.trigger, run.scope) == (SummaryRun.Status.DONE, SummaryTrigger.MANUAL, "all")
-        assert run.data_version == state.data_version == state.computed_version == result.data_version
+        assert run.data_version == state.computed_version == result.data_version
         assert run.finished_at >= run.started_at and run.duration_ms is not None
         assert run.counts["initiative_summaries"] == Initiative.objects.count()
 
@@ -355,7 +355,7 @@ class TestRuns:
 
         mark_dirty()  # as any change does
         stale = summaries_freshness()
-        assert stale.pending and stale.data_version == fresh.data_version + 1
+        assert stale.pending and stale.data_version > fresh.data_version
         assert stale.dirty_since is not None
 
     def test_freshness_before_any_recompute(self, db):

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps(summary))
             return
-        self.stdout.write(f"Recomputed summaries ({result.scope}) for data version {result.data_version} "
+        self.stdout.write(f"Recomputed summaries ({result.scope}) up to change {result.data_version} "
                           f"in {result.seconds:.2f} s:")
         for name, count in result.counts.items():
             self.stdout.write(f"  {name.replace('_', ' ')}: {count:,}")
