@@ -327,15 +327,40 @@ class ScopedResource(resources.ModelResource):
     the row's values are applied) and `scope_errors_after` (the record as the row would leave it).
     """
 
+    # Whether `do_instance_save` calls a service that validates the whole record (full_clean).
+    # The confirmed import then leaves the model validation to it instead of doing it twice.
+    services_validate = False
+
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        self.confirming = False
         self.file_name = ""
         self.seen_keys: dict[tuple, int] = {}
         self.row_scope_errors: dict = {}
 
     def get_diff_class(self):
         return ClassStyledDiff
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
+                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+        if not dry_run:  # the import the user confirmed: one transaction, all rows or none
+            self.confirming = True
+            return super().import_data(
+                dataset, dry_run=False, raise_errors=raise_errors, use_transactions=use_transactions,
+                collect_failed_rows=collect_failed_rows,
+                rollback_on_validation_errors=rollback_on_validation_errors, **kwargs,
+            )
+        # The preview. django-import-export runs a dry run inside a transaction it rolls back,
+        # which on SQLite holds the whole database's write lock for the preview's length: every
+        # other user's save and login waited, or failed with "database is locked". Without a
+        # transaction it validates every row and saves nothing, so nothing is locked. What it
+        # cannot see is one row's effect on another (a cycle closed by two new rows); the
+        # confirmed import checks that, in its transaction, and then saves none of them.
+        return self.import_data_inner(
+            dataset, dry_run=True, raise_errors=raise_errors, using_transactions=False,
+            collect_failed_rows=collect_failed_rows, **kwargs,
+        )
 
     @property
     def is_secretariat(self) -> bool:
@@ -441,6 +466,12 @@ class ScopedResource(resources.ModelResource):
         for scope_errors in (self.row_scope_errors, self.scope_errors_after(instance)):
             for field, error in scope_errors.items():
                 errors.setdefault(field, []).extend(error.error_list)
+        if self.confirming and self.services_validate:
+            # The service's full_clean in do_instance_save validates the record once (its
+            # ValidationError is a row error like this one); the preview validated it already.
+            if errors:
+                raise ValidationError(errors)
+            return
         super().validate_instance(instance, errors, validate_unique)
 
     def row_key(self, row) -> tuple | None:
@@ -474,6 +505,8 @@ class ScopedResource(resources.ModelResource):
 
 class InitiativeResource(ScopedResource):
     """Initiatives, one per row, identified by strategy and code."""
+
+    services_validate = True  # initiative_create / initiative_update
 
     strategy = fields.Field(attribute="strategy", column_name="strategy", widget=StrategyWidget())
     code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
@@ -558,20 +591,22 @@ class InitiativeResource(ScopedResource):
         }
         if is_create:
             saved = initiative_create(lead=instance.lead, **values)
+            self.record_reason(saved)
         else:
-            saved = initiative_update(
-                initiative=Initiative.objects.get(pk=instance.pk), lead_id=instance.lead_id, **values
-            )
+            stored = Initiative.objects.get(pk=instance.pk)
+            stored._change_reason = self.change_reason()  # simple-history stores it with the record
+            saved = initiative_update(initiative=stored, lead_id=instance.lead_id, **values)
         instance.pk = saved.pk
         instance._state.adding = False
         instance.schedule_health, instance.cost_health, instance.health = (
             saved.schedule_health, saved.cost_health, saved.health,
         )
-        self.record_reason(saved)
 
 
 class ParticipationResource(ScopedResource):
     """Authorities taking part in initiatives. The lead's row follows the initiative's lead column."""
+
+    services_validate = True  # participation_set
 
     strategy = fields.Field(column_name="strategy", attribute="initiative__strategy", readonly=True, widget=StrategyWidget())
     initiative = fields.Field(column_name="initiative", attribute="initiative__code", readonly=True)
@@ -651,6 +686,8 @@ class ParticipationResource(ScopedResource):
 
 class DependencyResource(ScopedResource):
     """`initiative` depends on `depends_on`; each side named by strategy and code."""
+
+    services_validate = True  # dependency_add / dependency_update
 
     source_strategy = fields.Field(column_name="strategy", attribute="source__strategy", readonly=True, widget=StrategyWidget())
     source = fields.Field(column_name="initiative", attribute="source__code", readonly=True)
