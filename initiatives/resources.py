@@ -330,6 +330,8 @@ class ScopedResource(resources.ModelResource):
     # Whether `do_instance_save` calls a service that validates the whole record (full_clean).
     # The confirmed import then leaves the model validation to it instead of doing it twice.
     services_validate = False
+    # Whether the preview can judge every row without saving the rows before it (see import_data).
+    preview_without_saving = True
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -344,19 +346,19 @@ class ScopedResource(resources.ModelResource):
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
                     collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
-        if not dry_run:  # the import the user confirmed: one transaction, all rows or none
-            self.confirming = True
+        if not dry_run or not self.preview_without_saving:
+            # The import the user confirmed (one transaction: all rows or none), or a preview
+            # that must save each row to judge the next, rolled back.
+            self.confirming = not dry_run
             return super().import_data(
-                dataset, dry_run=False, raise_errors=raise_errors, use_transactions=use_transactions,
+                dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=use_transactions,
                 collect_failed_rows=collect_failed_rows,
                 rollback_on_validation_errors=rollback_on_validation_errors, **kwargs,
             )
         # The preview. django-import-export runs a dry run inside a transaction it rolls back,
         # which on SQLite holds the whole database's write lock for the preview's length: every
         # other user's save and login waited, or failed with "database is locked". Without a
-        # transaction it validates every row and saves nothing, so nothing is locked. What it
-        # cannot see is one row's effect on another (a cycle closed by two new rows); the
-        # confirmed import checks that, in its transaction, and then saves none of them.
+        # transaction it validates every row and saves nothing, so nothing is locked.
         return self.import_data_inner(
             dataset, dry_run=True, raise_errors=raise_errors, using_transactions=False,
             collect_failed_rows=collect_failed_rows, **kwargs,
@@ -688,6 +690,8 @@ class DependencyResource(ScopedResource):
     """`initiative` depends on `depends_on`; each side named by strategy and code."""
 
     services_validate = True  # dependency_add / dependency_update
+    # A cycle can be closed by two rows of one file: the preview saves each row (and rolls back).
+    preview_without_saving = False
 
     source_strategy = fields.Field(column_name="strategy", attribute="source__strategy", readonly=True, widget=StrategyWidget())
     source = fields.Field(column_name="initiative", attribute="source__code", readonly=True)
