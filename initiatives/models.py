@@ -275,6 +275,18 @@ class Initiative(models.Model):
         return localized(self.title_da, self.title_en)
 
     @property
+    def code_with_strategy(self) -> str:
+        """The code with its strategy's period, compactly ("4.2 · 2022–25"): codes recur in every
+        strategy, so a code alone does not say which initiative it is. Codes outside the strategies
+        are unique on their own. Select the strategy with the initiative when listing many."""
+        if self.strategy_id is None:
+            return self.code
+        start, end = self.strategy.start_year, self.strategy.end_year
+        # The century is left out of the end year only when it is the start year's.
+        end_text = f"{end % 100:02d}" if start // 100 == end // 100 else str(end)
+        return f"{self.code} · {start}–{end_text}"
+
+    @property
     def description(self) -> str:
         return localized(self.description_da, self.description_en)
 
@@ -471,6 +483,18 @@ class Milestone(models.Model):
     @property
     def title(self) -> str:
         return localized(self.title_da, self.title_en)
+
+    @property
+    def code_with_strategy(self) -> str:
+        """The code with its strategy's period, compactly ("4.2 · 2022–25"): codes recur in every
+        strategy, so a code alone does not say which initiative it is. Codes outside the strategies
+        are unique on their own. Select the strategy with the initiative when listing many."""
+        if self.strategy_id is None:
+            return self.code
+        start, end = self.strategy.start_year, self.strategy.end_year
+        # The century is left out of the end year only when it is the start year's.
+        end_text = f"{end % 100:02d}" if start // 100 == end // 100 else str(end)
+        return f"{self.code} · {start}–{end_text}"
 
     @property
     def expected_date(self) -> datetime.date:
