@@ -28,6 +28,8 @@ class Status(models.TextChoices):
 # The one definition of "open": not yet completed or cancelled. Only open initiatives can be at
 # risk, be delayed, or put others at risk by a slip.
 OPEN_STATUSES = frozenset({Status.PLANNED, Status.ACTIVE, Status.PAUSED})
+# The open initiatives already under way: their start is history, so a delay upstream can move only their end.
+STARTED_STATUSES = frozenset({Status.ACTIVE, Status.PAUSED})
 
 
 class Health(models.TextChoices):
