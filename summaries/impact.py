@@ -89,6 +89,7 @@ class ImpactedInitiative:
     new_end: datetime.date | None
     late_before_days: int  # how long before the end of what it needs it starts, before the slip
     late_behind: Initiative | None  # that prerequisite, the one that ends last
+    late_behind_end: datetime.date | None  # its end before the slip
     missed: list[MissedNeed]
     participants: list[tuple[Authority, str]]  # (authority, role), the lead first
 
@@ -204,6 +205,15 @@ class _Need:
     end: datetime.date | None
 
 
+@dataclass(frozen=True)
+class _Lateness:
+    """How long before its last prerequisite ends a dependant starts, before the slip."""
+
+    days: int
+    waits_for: int  # the prerequisite that ends last
+    its_end: datetime.date
+
+
 @dataclass
 class _Spread:
     """What the waves have found so far, by initiative id."""
@@ -213,7 +223,7 @@ class _Spread:
     started: set[int] = field(default_factory=set)
     shift_of: dict[int, int] = field(default_factory=dict)  # days the end moves, for those that move
     distance_of: dict[int, int] = field(default_factory=dict)
-    late_before_of: dict[int, tuple[int, int]] = field(default_factory=dict)  # (days, prerequisite ending last)
+    late_before_of: dict[int, _Lateness] = field(default_factory=dict)
     missed_by_edge: dict[tuple[int, int], MissedNeed] = field(default_factory=dict)  # (dependant, upstream)
 
     @classmethod
@@ -301,7 +311,7 @@ def _additional_delay(spread: _Spread, source_id: int, prerequisites: list[_Need
         # Without a start its slack is unknown: the delay passes through whole, which is still no more than the slip.
         return (new_last - last.end).days
     if last.end > start:
-        spread.late_before_of[source_id] = ((last.end - start).days, last.target_id)
+        spread.late_before_of[source_id] = _Lateness((last.end - start).days, last.target_id, last.end)
     return max(0, (new_last - max(start, last.end)).days)
 
 
@@ -313,7 +323,7 @@ class _Found:
     started: bool
     start: datetime.date | None
     end: datetime.date | None
-    late_before: tuple[int, int] | None  # (days, the prerequisite it was waiting for)
+    late_before: _Lateness | None
     missed: list[MissedNeed]
 
 
@@ -351,7 +361,7 @@ AUTHORITY_COLUMNS = [
 def _load_impacted(found: dict[int, _Found]) -> _Loaded:
     """The impacted initiatives (and the prerequisites they were already waiting for), who takes
     part in them, and the authorities: three queries."""
-    waited_for = {entry.late_before[1] for entry in found.values() if entry.late_before}
+    waited_for = {entry.late_before.waits_for for entry in found.values() if entry.late_before}
     # order_by(): the default orderings join other tables only to sort what is sorted here anyway.
     initiatives = Initiative.objects.select_related("lead", "strategy").order_by().in_bulk(list(set(found) | waited_for))
     roles: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -396,7 +406,7 @@ def _impacted_initiatives(
                 participants.append((authorities[authority_id], role))
                 takes_part[authority_id] += 1
         shift = datetime.timedelta(days=entry.pushed)
-        late_days, waited_for = entry.late_before or (0, None)
+        late = entry.late_before
         items.append(ImpactedInitiative(
             initiative=obj,
             distance=spread.distance_of[pk],
@@ -406,8 +416,9 @@ def _impacted_initiatives(
             new_start=entry.start + shift if entry.start and not entry.started else entry.start,
             old_end=entry.end,
             new_end=entry.end + shift if entry.end else None,
-            late_before_days=late_days,
-            late_behind=loaded.initiatives[waited_for] if waited_for else None,
+            late_before_days=late.days if late else 0,
+            late_behind=loaded.initiatives[late.waits_for] if late else None,
+            late_behind_end=late.its_end if late else None,
             missed=entry.missed,
             participants=participants,
         ))
