@@ -1,8 +1,11 @@
 """What if an initiative slips: impact_of_delay on a small graph with known answers."""
 
 import datetime
+import io
+import json
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from authorities.models import Level
@@ -237,3 +240,60 @@ def test_completed_and_cancelled_initiatives_cannot_be_delayed(dated, digst, sta
     assert str(refused.value) == (
         f"FINISHED · 2022–25 is “{label}”, so it cannot be delayed: only planned, active and paused initiatives can."
     )
+
+
+def run_command(*args) -> str:
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("impact_of_delay", *args, stdout=out)
+    return out.getvalue()
+
+
+class TestTheCommand:
+    def test_it_prints_what_the_page_shows_with_every_code_beside_its_strategy(self, portfolio):
+        printed = run_command("2022-2025/PLATFORM", "--days", "30")
+
+        assert printed.startswith("A delay of 30 days to PLATFORM · 2022–25 Test initiative")
+        assert "Its end moves from 30. June 2024 to 30. July 2024." in printed
+        assert "Finish to start: an initiative moves only by the part of the delay" in printed
+        assert "2 initiatives pushed, 1 miss a needed-by date, 0 were already late before this slip." in printed
+        assert (
+            "  SERVICE · 2022–25 Test initiative 2\n"
+            "    Pushed (days): 29 · Projected start: 01.07.2024 → 30.07.2024 · Projected end: 31.12.2024 → 29.01.2025\n"
+        ) in printed
+        assert "ROLLOUT · 2026–29" in printed
+        assert "needs PLATFORM · 2022–25 by 15.07.2024: 15 days late" in printed
+        assert "15.09.2024 → 14.10.2024  SERVICE · 2022–25 Pilot" in printed
+
+    def test_json_gives_each_moved_initiative_its_id_strategy_code_days_and_earlier_lateness(self, portfolio, dated, kobenhavn):
+        running = dated(kobenhavn, D(2024, 1, 1), D(2024, 12, 31), code="RUNNING", status=Status.ACTIVE)
+        dependency_add(source=running, target=portfolio["platform"])
+
+        printed = json.loads(run_command("2022-2025/PLATFORM", "--days", "30", "--json"))
+
+        moved = {item["code"]: item for item in printed["moved"]}
+        assert set(moved) == {"SERVICE", "ROLLOUT", "RUNNING"}
+        assert {key: moved["RUNNING"][key] for key in ("id", "strategy", "days_moved", "already_late")} == {
+            "id": running.pk, "strategy": "2022-2025", "days_moved": 30, "already_late": True,
+        }
+        assert (moved["ROLLOUT"]["strategy"], moved["ROLLOUT"]["days_moved"], moved["ROLLOUT"]["already_late"]) == (
+            "2026-2029", 28, False,
+        )
+        [missed] = printed["missed_needed_by"]
+        assert (missed["code"], missed["days_late"], missed["needed_from"]["code"]) == ("DATA", 15, "PLATFORM")
+
+    def test_a_completed_initiative_is_refused_with_the_reason(self, portfolio):
+        with pytest.raises(CommandError, match="FINISHED · 2022–25 is “Completed”, so it cannot be delayed"):
+            run_command("2022-2025/FINISHED", "--days", "90")
+
+    @pytest.mark.parametrize(
+        "args, message",
+        [
+            (["2022-2025/NOPE", "--days", "90"], "There is no initiative 2022-2025/NOPE"),
+            (["PLATFORM", "--days", "90"], "There is no initiative PLATFORM"),  # it is in a strategy
+            (["2022-2025/PLATFORM", "--days", "0"], "The delay must be at least 1 day."),
+        ],
+    )
+    def test_it_explains_bad_arguments(self, portfolio, args, message):
+        with pytest.raises(CommandError, match=message):
+            run_command(*args)
