@@ -161,7 +161,7 @@ def impact_of_delay(initiative: Initiative, days: int) -> DelayImpact:
     """
     if days < 0:
         raise ValueError("days must not be negative")
-    refuse_closed(initiative)
+    _refuse_closed(initiative)
     spread = _Spread.of_delay(initiative, days)
     frontier = set(spread.shift_of)
     while frontier:
@@ -182,7 +182,7 @@ def impact_of_delay(initiative: Initiative, days: int) -> DelayImpact:
     )
 
 
-def refuse_closed(initiative: Initiative) -> None:
+def _refuse_closed(initiative: Initiative) -> None:
     """Raise NotDelayable, saying why, unless the initiative is open (OPEN_STATUSES)."""
     if initiative.status in OPEN_STATUSES:
         return
