@@ -20,7 +20,7 @@ from authorities.models import Authority, Kind, Level
 from common.listing import Column, Ordering, filters_reject_nul, page_links, paginate, without_empty_values
 from initiatives.models import Initiative
 from strategies.models import Strategy
-from summaries.impact import impact_of_delay
+from summaries.impact import RULE, NotDelayable, impact_of_delay
 
 from . import selectors
 from .forms import ImpactForm, InterdependenciesForm, NetworkForm, OverviewForm
@@ -134,7 +134,7 @@ def network_json(request):
 @login_required
 def impact(request):
     form = ImpactForm(request.GET or None)
-    context = {"form": form, "matches": [], "initiative": None, "result": None}
+    context = {"form": form, "matches": [], "initiative": None, "result": None, "rule": RULE}
     if not form.is_valid():
         return render(request, "dashboard/impact.html", context)
     query, initiative_id = form.cleaned_data["q"], form.cleaned_data["initiative"]
@@ -145,22 +145,25 @@ def impact(request):
         if initiative is None:
             form.add_error(None, _("There is no initiative with that number. Search for it by code or title."))
             return render(request, "dashboard/impact.html", context)
-        context["initiative"] = initiative
-        context["result"] = _impact_of_delay(initiative, days)
+        _analyse(form, context, initiative, days)
     elif query:
         matches, more = selectors.impact.initiatives_found(query)
         context["matches"] = matches
         context["more_matches"] = more
         if len(matches) == 1:
-            context["initiative"] = matches[0]
-            context["result"] = _impact_of_delay(matches[0], days)
+            _analyse(form, context, matches[0], days)
     return render(request, "dashboard/impact.html", context)
 
 
-def _impact_of_delay(initiative: Initiative, days: int) -> dict:
-    """The engine's analysis, arranged for the page: authorities grouped by level, names for ids."""
-    result = impact_of_delay(initiative, days)
-    return selectors.impact.impact_page(initiative, result)
+def _analyse(form: ImpactForm, context: dict, initiative: Initiative, days: int) -> None:
+    """The engine's analysis, arranged for the page; or the engine's reason why there is none."""
+    context["initiative"] = initiative
+    try:
+        result = impact_of_delay(initiative, days)
+    except NotDelayable as refused:
+        form.add_error(None, str(refused))
+        return
+    context["result"] = selectors.impact.impact_page(initiative, result)
 
 
 # --- The authority list and the authority page ------------------------------------------------

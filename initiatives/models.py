@@ -28,6 +28,8 @@ class Status(models.TextChoices):
 # The one definition of "open": not yet completed or cancelled. Only open initiatives can be at
 # risk, be delayed, or put others at risk by a slip.
 OPEN_STATUSES = frozenset({Status.PLANNED, Status.ACTIVE, Status.PAUSED})
+# The open initiatives already under way: their start is history, so a delay upstream can move only their end.
+STARTED_STATUSES = frozenset({Status.ACTIVE, Status.PAUSED})
 
 
 class Health(models.TextChoices):
@@ -275,6 +277,18 @@ class Initiative(models.Model):
         return localized(self.title_da, self.title_en)
 
     @property
+    def code_with_strategy(self) -> str:
+        """The code with its strategy's period, compactly ("4.2 · 2022–25"): codes recur in every
+        strategy, so a code alone does not say which initiative it is. Codes outside the strategies
+        are unique on their own. Select the strategy with the initiative when listing many."""
+        if self.strategy_id is None:
+            return self.code
+        start, end = self.strategy.start_year, self.strategy.end_year
+        # The century is left out of the end year only when it is the start year's.
+        end_text = f"{end % 100:02d}" if start // 100 == end // 100 else str(end)
+        return f"{self.code} · {start}–{end_text}"
+
+    @property
     def description(self) -> str:
         return localized(self.description_da, self.description_en)
 
@@ -471,6 +485,18 @@ class Milestone(models.Model):
     @property
     def title(self) -> str:
         return localized(self.title_da, self.title_en)
+
+    @property
+    def code_with_strategy(self) -> str:
+        """The code with its strategy's period, compactly ("4.2 · 2022–25"): codes recur in every
+        strategy, so a code alone does not say which initiative it is. Codes outside the strategies
+        are unique on their own. Select the strategy with the initiative when listing many."""
+        if self.strategy_id is None:
+            return self.code
+        start, end = self.strategy.start_year, self.strategy.end_year
+        # The century is left out of the end year only when it is the start year's.
+        end_text = f"{end % 100:02d}" if start // 100 == end // 100 else str(end)
+        return f"{self.code} · {start}–{end_text}"
 
     @property
     def expected_date(self) -> datetime.date:

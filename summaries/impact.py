@@ -1,9 +1,16 @@
 """Delay-impact analysis: what would a slip of one initiative do downstream?
 
-Finish-to-start along prerequisites: a dependant cannot start before what it needs has finished;
-a pushed dependant keeps its duration and pushes its own dependants in turn. Any kind of
-dependency with a `needed_by` date is missed when the projected end passes it. Only what moves is
-followed, wave by wave, so the work grows with the part of the portfolio that moves.
+Finish-to-start along prerequisites, counting only the delay the slip adds. The schedule as it is
+now (the forecast dates) is compared with the same schedule after the slip. A dependant cannot
+start before what it needs has ended, so it moves by the part of the delay its slack does not
+absorb: new latest end of its prerequisites − (its start, or their latest end before the slip if
+that is later). That is never more than the most any prerequisite moved, so nothing moves by more
+than the slip. A dependant that starts before a prerequisite ends was late before the slip: that
+lateness is reported apart and never charged to the slip. One not yet started moves its start and
+its end; one under way (STARTED_STATUSES) keeps its start and only its end moves. Any kind of
+dependency with a `needed_by` date is missed when the projected end passes it.
+
+Only what moves is followed, wave by wave, so the work grows with the part of the portfolio that moves.
 """
 
 from __future__ import annotations
@@ -12,13 +19,37 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from authorities.models import Authority, resolve_levels
-from initiatives.models import OPEN_STATUSES, Dependency, DependencyKind, Initiative, Milestone, Participation, Role
+from initiatives.models import (
+    OPEN_STATUSES,
+    STARTED_STATUSES,
+    Dependency,
+    DependencyKind,
+    Initiative,
+    Milestone,
+    Participation,
+    Role,
+    Status,
+)
 
 from .models import LEVELS
 
 # Participants are listed by role, in the order the roles are declared (lead first).
 ROLE_RANK = {role: rank for rank, role in enumerate(Role.values)}
+
+# The rule above in one sentence, for the people who read the result (the page and the command).
+RULE = gettext_lazy(
+    "Finish to start: an initiative moves only by the part of the delay that its slack does not absorb, "
+    "never by more than the delay itself; one not yet started moves its start and end, one under way keeps "
+    "its start and moves its end, and lateness that existed before the slip is shown apart, not added to it."
+)
+
+
+class NotDelayable(ValueError):
+    """The initiative is completed or cancelled: there is no work left that could slip."""
 
 
 @dataclass(frozen=True)
@@ -28,30 +59,51 @@ class MissedNeed:
     needed_from_id: int  # the upstream initiative that would deliver too late
     needed_by: datetime.date
     delivered: datetime.date  # its projected new end
-    newly_missed: bool  # False when it was forecast to be late already, just less so
+    delivered_before: datetime.date  # its end before the slip
 
     @property
     def days_late(self) -> int:
         return (self.delivered - self.needed_by).days
 
+    @property
+    def days_late_before(self) -> int:
+        """How late it was forecast to be before the slip: not the slip's doing."""
+        return max(0, (self.delivered_before - self.needed_by).days)
+
+    @property
+    def newly_missed(self) -> bool:
+        return self.days_late_before == 0
+
 
 @dataclass
 class ImpactedInitiative:
-    """A downstream initiative the delay pushes or makes miss a date."""
+    """A downstream initiative the delay moves or makes miss a date."""
 
     initiative: Initiative
     distance: int  # dependency edges from the delayed initiative
-    pushed_days: int  # 0 when it is not pushed, only misses a needed-by date
+    pushed_days: int  # how far its end moves; 0 when it only misses a needed-by date
+    started: bool  # under way: its start stays where it is
     old_start: datetime.date | None
     new_start: datetime.date | None
     old_end: datetime.date | None
     new_end: datetime.date | None
+    late_before_days: int  # how long before the end of what it needs it starts, before the slip
+    late_behind: Initiative | None  # that prerequisite, the one that ends last
+    late_behind_end: datetime.date | None  # its end before the slip
     missed: list[MissedNeed]
     participants: list[tuple[Authority, str]]  # (authority, role), the lead first
 
     @property
     def is_pushed(self) -> bool:
         return self.pushed_days > 0
+
+    @property
+    def start_moves(self) -> bool:
+        return self.new_start != self.old_start
+
+    @property
+    def was_late_before(self) -> bool:
+        return self.late_before_days > 0
 
 
 @dataclass(frozen=True)
@@ -94,29 +146,35 @@ class DelayImpact:
     def missing_needed_by(self) -> list[ImpactedInitiative]:
         return [item for item in self.initiatives if item.missed]
 
+    @property
+    def late_before(self) -> list[ImpactedInitiative]:
+        return [item for item in self.initiatives if item.was_late_before]
+
 
 def impact_of_delay(initiative: Initiative, days: int) -> DelayImpact:
-    """Every downstream initiative that `days` of delay to `initiative` would push or make miss a date.
+    """Every downstream initiative that `days` of delay to `initiative` would move or make miss a date.
 
-    Completed and cancelled initiatives are not moved. Each wave is one query for the dependants
-    of the initiatives that moved in the previous wave, with their dates. An initiative reached
-    again with a later date moves again, so the result does not depend on the order of discovery.
+    Raises NotDelayable for a completed or cancelled initiative. Each wave is one query for the
+    dependants of the initiatives that moved in the previous wave, with everything they depend on
+    and its dates. An initiative reached again and moved further moves again, so the result does
+    not depend on the order of discovery.
     """
     if days < 0:
         raise ValueError("days must not be negative")
+    _refuse_closed(initiative)
     spread = _Spread.of_delay(initiative, days)
-    frontier = set(spread.new_end_of)
+    frontier = set(spread.shift_of)
     while frontier:
         frontier = _next_wave(spread, frontier)
-    found = _impacted_dates(spread)
+    found = _impacted_dates(spread, initiative.pk)
     loaded = _load_impacted(found)
     items, leads, takes_part = _impacted_initiatives(found, spread, loaded)
     hits = _authority_hits(loaded, leads, takes_part)
     return DelayImpact(
         initiative=initiative,
         days=days,
-        old_end=spread.old_end,
-        new_end=spread.new_end_of.get(initiative.pk, spread.old_end),
+        old_end=spread.end_of[initiative.pk],
+        new_end=spread.new_end(initiative.pk),
         initiatives=items,
         authorities=hits,
         levels=_levels_hit(hits),
@@ -124,87 +182,162 @@ def impact_of_delay(initiative: Initiative, days: int) -> DelayImpact:
     )
 
 
+def _refuse_closed(initiative: Initiative) -> None:
+    """Raise NotDelayable, saying why, unless the initiative is open (OPEN_STATUSES)."""
+    if initiative.status in OPEN_STATUSES:
+        return
+    raise NotDelayable(
+        _("%(code)s is “%(status)s”, so it cannot be delayed: only planned, active and paused initiatives can.")
+        % {"code": initiative.code_with_strategy, "status": Status(initiative.status).label}
+    )
+
+
 # --- Following the delay downstream, wave by wave -------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Need:
+    """One dependency of a reached dependant, with the end of what it depends on before the slip."""
+
+    target_id: int
+    kind: str
+    needed_by: datetime.date | None
+    end: datetime.date | None
+
+
+@dataclass(frozen=True)
+class _Lateness:
+    """How long before its last prerequisite ends a dependant starts, before the slip."""
+
+    days: int
+    waits_for: int  # the prerequisite that ends last
+    its_end: datetime.date
 
 
 @dataclass
 class _Spread:
     """What the waves have found so far, by initiative id."""
 
-    old_end: datetime.date | None  # of the delayed initiative
     start_of: dict[int, datetime.date | None]
-    end_of: dict[int, datetime.date | None]
-    new_end_of: dict[int, datetime.date] = field(default_factory=dict)  # those that moved
+    end_of: dict[int, datetime.date | None]  # before the slip
+    started: set[int] = field(default_factory=set)
+    shift_of: dict[int, int] = field(default_factory=dict)  # days the end moves, for those that move
     distance_of: dict[int, int] = field(default_factory=dict)
-    required_start: dict[int, datetime.date] = field(default_factory=dict)  # pushed: the new start
+    late_before_of: dict[int, _Lateness] = field(default_factory=dict)
     missed_by_edge: dict[tuple[int, int], MissedNeed] = field(default_factory=dict)  # (dependant, upstream)
 
     @classmethod
     def of_delay(cls, initiative: Initiative, days: int) -> _Spread:
         old_end = initiative.forecast_end or initiative.baseline_end
         spread = cls(
-            old_end=old_end,
             start_of={initiative.pk: initiative.forecast_start or initiative.baseline_start},
             end_of={initiative.pk: old_end},
             distance_of={initiative.pk: 0},
         )
         if old_end is not None and days:
-            spread.new_end_of[initiative.pk] = old_end + datetime.timedelta(days=days)
+            spread.shift_of[initiative.pk] = days
         return spread
+
+    def new_end(self, pk: int) -> datetime.date | None:
+        end = self.end_of[pk]
+        return end + datetime.timedelta(days=self.shift_of.get(pk, 0)) if end else None
 
 
 def _next_wave(spread: _Spread, frontier: set[int]) -> set[int]:
-    """Move the open dependants of the initiatives in `frontier`; returns those that moved."""
-    rows = Dependency.objects.filter(target_id__in=frontier, source__status__in=OPEN_STATUSES).order_by().values_list(
-        "source_id", "target_id", "kind", "needed_by", "source__forecast_start", "source__forecast_end",
-        "source__baseline_start", "source__baseline_end",
+    """Move the open dependants of the initiatives in `frontier`; returns those that moved further."""
+    reached = Dependency.objects.filter(target_id__in=frontier, source__status__in=OPEN_STATUSES).values("source_id")
+    # Every dependency of the dependants, not only those on the frontier: a prerequisite that did
+    # not move may hold a dependant back longer than the one that did, and then absorbs the delay.
+    rows = Dependency.objects.filter(source_id__in=reached).order_by().values_list(
+        "source_id", "target_id", "kind", "needed_by", "target__status", "target__forecast_end", "target__baseline_end",
+        "source__status", "source__forecast_start", "source__baseline_start", "source__forecast_end",
+        "source__baseline_end",
     )
-    start_of, end_of, new_end_of = spread.start_of, spread.end_of, spread.new_end_of
-    distance_of, required_start = spread.distance_of, spread.required_start
-    prerequisite = DependencyKind.PREREQUISITE
-    moved_now: set[int] = set()
-    for source_id, target_id, kind, needed_by, forecast_start, forecast_end, baseline_start, baseline_end in rows:
-        start_of[source_id] = start = forecast_start or baseline_start
-        end_of[source_id] = end = forecast_end or baseline_end
-        delivered = new_end_of[target_id]
-        distance = distance_of[target_id] + 1
-        if needed_by is not None and delivered > needed_by:
-            was = end_of[target_id]
-            spread.missed_by_edge[(source_id, target_id)] = MissedNeed(
-                target_id, needed_by, delivered, was is None or was <= needed_by
-            )
-            distance_of[source_id] = min(distance_of.get(source_id, distance), distance)
-        if kind != prerequisite or start is None or delivered <= start:
+    needs_of: dict[int, list[_Need]] = defaultdict(list)
+    for (source_id, target_id, kind, needed_by, target_status, target_forecast_end, target_baseline_end,
+         status, forecast_start, baseline_start, forecast_end, baseline_end) in rows:
+        spread.start_of[source_id] = forecast_start or baseline_start
+        spread.end_of[source_id] = forecast_end or baseline_end
+        if status in STARTED_STATUSES:
+            spread.started.add(source_id)
+        if target_status != Status.CANCELLED:  # it will deliver nothing, so nothing waits for it
+            needs_of[source_id].append(_Need(target_id, kind, needed_by, target_forecast_end or target_baseline_end))
+    return {source_id for source_id, needs in needs_of.items() if _reach(spread, source_id, needs)}
+
+
+def _reach(spread: _Spread, source_id: int, needs: list[_Need]) -> bool:
+    """Note what the moved prerequisites and missed dates do to one dependant; True when it moves further."""
+    missed = _missed_needs(spread, source_id, needs)
+    shift = _additional_delay(spread, source_id, [need for need in needs if need.kind == DependencyKind.PREREQUISITE])
+    moves = shift > spread.shift_of.get(source_id, 0)
+    if moves:
+        spread.shift_of[source_id] = shift
+    if moves or missed:
+        nearest = min(spread.distance_of[need.target_id] for need in needs if need.target_id in spread.shift_of) + 1
+        spread.distance_of[source_id] = min(spread.distance_of.get(source_id, nearest), nearest)
+    return moves
+
+
+def _missed_needs(spread: _Spread, source_id: int, needs: list[_Need]) -> bool:
+    """Record the needed-by dates the moved dependencies now pass; True when there are any."""
+    any_missed = False
+    for need in needs:
+        shift = spread.shift_of.get(need.target_id)
+        if shift is None or need.needed_by is None or need.end is None:
             continue
-        if delivered <= required_start.get(source_id, start):
-            continue  # another prerequisite holds it back longer already
-        required_start[source_id] = delivered
-        new_end_of[source_id] = end + (delivered - start) if end else delivered
-        distance_of[source_id] = min(distance_of.get(source_id, distance), distance)
-        moved_now.add(source_id)
-    return moved_now
+        delivered = need.end + datetime.timedelta(days=shift)
+        if delivered > need.needed_by:
+            spread.missed_by_edge[(source_id, need.target_id)] = MissedNeed(
+                need.target_id, need.needed_by, delivered, need.end
+            )
+            any_missed = True
+    return any_missed
+
+
+def _additional_delay(spread: _Spread, source_id: int, prerequisites: list[_Need]) -> int:
+    """The days the slip adds to the dependant's wait for its prerequisites (and notes its earlier lateness).
+
+    Before the slip it can start at the later of its start and their latest end; after it, not
+    before their latest new end. The difference is what the slip adds; the part of the wait that
+    existed before is lateness of its own, not the slip's.
+    """
+    dated = [need for need in prerequisites if need.end is not None]
+    if not dated:
+        return 0
+    last = max(dated, key=lambda need: (need.end, need.target_id))
+    new_last = max(need.end + datetime.timedelta(days=spread.shift_of.get(need.target_id, 0)) for need in dated)
+    start = spread.start_of[source_id]
+    if start is None:
+        # Without a start its slack is unknown: the delay passes through whole, which is still no more than the slip.
+        return (new_last - last.end).days
+    if last.end > start:
+        spread.late_before_of[source_id] = _Lateness((last.end - start).days, last.target_id, last.end)
+    return max(0, (new_last - max(start, last.end)).days)
 
 
 @dataclass
 class _Found:
-    """One impacted initiative's old dates, how far it is pushed and the dates it misses."""
+    """One impacted initiative's old dates, how far it moves and the dates it misses."""
 
     pushed: int
+    started: bool
     start: datetime.date | None
     end: datetime.date | None
+    late_before: _Lateness | None
     missed: list[MissedNeed]
 
 
-def _impacted_dates(spread: _Spread) -> dict[int, _Found]:
+def _impacted_dates(spread: _Spread, delayed_id: int) -> dict[int, _Found]:
     missed_of: dict[int, list[MissedNeed]] = defaultdict(list)
     for (source_id, _target_id), missed in spread.missed_by_edge.items():
         missed_of[source_id].append(missed)
     found: dict[int, _Found] = {}
-    for pk in set(spread.required_start) | set(missed_of):
-        start = spread.start_of[pk]
-        pushed = (spread.required_start[pk] - start).days if pk in spread.required_start else 0
+    for pk in (set(spread.shift_of) - {delayed_id}) | set(missed_of):
         missed = sorted(missed_of[pk], key=lambda m: (m.needed_by, m.needed_from_id))
-        found[pk] = _Found(pushed, start, spread.end_of[pk], missed)
+        found[pk] = _Found(
+            spread.shift_of.get(pk, 0), pk in spread.started, spread.start_of[pk], spread.end_of[pk],
+            spread.late_before_of.get(pk), missed,
+        )
     return found
 
 
@@ -226,16 +359,18 @@ AUTHORITY_COLUMNS = [
 
 
 def _load_impacted(found: dict[int, _Found]) -> _Loaded:
-    """The impacted initiatives, who takes part in them, and the authorities: three queries."""
+    """The impacted initiatives (and the prerequisites they were already waiting for), who takes
+    part in them, and the authorities: three queries."""
+    waited_for = {entry.late_before.waits_for for entry in found.values() if entry.late_before}
     # order_by(): the default orderings join other tables only to sort what is sorted here anyway.
-    initiatives = Initiative.objects.select_related("lead", "strategy").order_by().in_bulk(list(found))
+    initiatives = Initiative.objects.select_related("lead", "strategy").order_by().in_bulk(list(set(found) | waited_for))
     roles: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for initiative_id, authority_id, role in Participation.objects.filter(initiative_id__in=list(found)).order_by().values_list(
         "initiative_id", "authority_id", "role"
     ):
         roles[initiative_id].append((authority_id, role))
     wanted = {authority_id for pairs in roles.values() for authority_id, _ in pairs}
-    wanted |= {obj.lead_id for obj in initiatives.values()}
+    wanted |= {initiatives[pk].lead_id for pk in found}
     authorities, levels = _load_authorities(wanted) if wanted else ({}, {})
     return _Loaded(initiatives, roles, authorities, levels)
 
@@ -271,14 +406,19 @@ def _impacted_initiatives(
                 participants.append((authorities[authority_id], role))
                 takes_part[authority_id] += 1
         shift = datetime.timedelta(days=entry.pushed)
+        late = entry.late_before
         items.append(ImpactedInitiative(
             initiative=obj,
             distance=spread.distance_of[pk],
             pushed_days=entry.pushed,
+            started=entry.started,
             old_start=entry.start,
-            new_start=entry.start + shift if entry.start else None,
+            new_start=entry.start + shift if entry.start and not entry.started else entry.start,
             old_end=entry.end,
             new_end=entry.end + shift if entry.end else None,
+            late_before_days=late.days if late else 0,
+            late_behind=loaded.initiatives[late.waits_for] if late else None,
+            late_behind_end=late.its_end if late else None,
             missed=entry.missed,
             participants=participants,
         ))
@@ -305,7 +445,10 @@ def _levels_hit(hits: list[AuthorityHit]) -> dict[str, int]:
 
 
 def _moved_milestones(items: list[ImpactedInitiative], initiatives: dict[int, Initiative]) -> list[MovedMilestone]:
-    """The open milestones of the pushed initiatives, earliest new date first."""
+    """The open milestones of the pushed initiatives, earliest new date first.
+
+    An open milestone is work still ahead, which waits for what the initiative needs: it moves as
+    far as the initiative's end, in an initiative under way too."""
     pushed_by = {item.initiative.pk: item.pushed_days for item in items if item.pushed_days}
     moved = []
     for milestone in Milestone.objects.filter(initiative_id__in=list(pushed_by), done_on__isnull=True).order_by():

@@ -57,6 +57,7 @@ def impact_page(initiative: Initiative, result) -> dict:
         "milestones": milestones,
         "pushed_count": len(result.pushed),
         "missing_count": len(result.missing_needed_by),
+        "late_before": result.late_before,
     }
 
 

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from authorities.models import Authority, Kind
 from initiatives.models import DependencyKind, Role, Status
-from initiatives.services import dependency_add, milestone_add, participation_set
+from initiatives.services import dependency_add, initiative_update, milestone_add, participation_set
+from tests.clients import in_english
 
 # The frame's queries plus the engine's fixed handful.
 IMPACT_QUERY_BUDGET = 15
@@ -75,8 +76,8 @@ def test_it_shows_the_downstream_initiatives_authorities_levels_and_milestones_h
     response = logged_in.get(reverse("impact"), {"initiative": chain["infrastructure"].pk, "days": 90})
 
     page = response.content.decode()
-    assert "A delay of 90 days to INFRA" in page
-    assert "SERVICE Municipal self-service" in page
+    assert "A delay of 90 days to INFRA · 2022–25" in page
+    assert "SERVICE · 2022–25 Municipal self-service" in page
     assert "FOLLOW" in page
     # Finish-to-start: the service can start on the day the infrastructure now ends (30.03.2024),
     # 89 days later than planned, and keeps its duration; its milestone moves with it.
@@ -122,9 +123,12 @@ def test_it_runs_the_same_number_of_queries_whatever_the_size(logged_in, chain, 
 
     def add_dependants(count: int, prefix: str) -> None:
         for n in range(count):
+            # Every other one is under way already, started before the infrastructure ends: late
+            # before the slip, so the page names what it waits for (with no query per row either).
+            start = datetime.date(2023, 6, 1) if n % 2 else datetime.date(2024, 1, 1)
             dependant = make_initiative(
-                next(municipalities), code=f"{prefix}.{n}", status=Status.PLANNED,
-                baseline_start=datetime.date(2024, 1, 1), forecast_start=datetime.date(2024, 1, 1),
+                next(municipalities), code=f"{prefix}.{n}", status=Status.ACTIVE if n % 2 else Status.PLANNED,
+                baseline_start=start, forecast_start=start,
             )
             dependency_add(source=dependant, target=chain["infrastructure"])
             milestone_add(initiative=dependant, title_da=f"Milepæl {n}", baseline_date=datetime.date(2024, 9, 1))
@@ -141,6 +145,55 @@ def test_it_runs_the_same_number_of_queries_whatever_the_size(logged_in, chain, 
     large, large_hits = queries_for_analysis()
 
     assert (small_hits, large_hits) == (3, 43)
+    late = logged_in.get(reverse("impact"), {"initiative": chain["infrastructure"].pk, "days": 90}).context["result"]["late_before"]
+    assert len(late) == 20
     assert len(logged_in.get(reverse("impact"), {"initiative": chain["infrastructure"].pk, "days": 90})
                .context["result"]["impact"].authorities) > 40
     assert small == large <= IMPACT_QUERY_BUDGET
+
+
+def test_it_explains_its_rule_in_one_sentence_in_danish_and_english(analyst_client, chain):
+    params = {"initiative": chain["infrastructure"].pk, "days": 90}
+
+    danish = analyst_client.get(reverse("impact"), params).content.decode()
+    english = in_english(analyst_client).get(reverse("impact"), params).content.decode()
+
+    assert "Slut før start: et initiativ flyttes kun med den del af forsinkelsen, som dets luft ikke opsluger" in danish
+    assert "Finish to start: an initiative moves only by the part of the delay that its slack does not absorb" in english
+
+
+def test_it_shows_lateness_from_before_the_slip_apart_from_what_the_slip_adds(logged_in, chain, make_initiative, aarhus):
+    # Under way since March 2023, nine months before the infrastructure it needs is to end.
+    running = make_initiative(
+        aarhus, code="RUNNING", title_da="Igangværende", title_en="Running already", status=Status.ACTIVE,
+        baseline_start=datetime.date(2023, 3, 1), baseline_end=datetime.date(2024, 6, 30),
+        forecast_start=datetime.date(2023, 3, 1), forecast_end=datetime.date(2024, 6, 30),
+    )
+    dependency_add(source=running, target=chain["infrastructure"])
+
+    response = logged_in.get(reverse("impact"), {"initiative": chain["infrastructure"].pk, "days": 90})
+
+    [late] = response.context["result"]["late_before"]
+    assert (late.initiative, late.pushed_days, late.late_before_days) == (running, 90, 305)
+    page = response.content.decode()
+    late_table = page.split('class="table table--compact late-before-table"')[1].split("</table>")[0]
+    assert "RUNNING · 2022–25 Running already" in late_table
+    assert "INFRA · 2022–25 Shared login" in late_table and "31.12.2023" in late_table
+    assert "<td class=\"numeric\">305</td>" in late_table
+    # Its start stays; its end moves by the 90 days of the slip, not by the 305 it was late already.
+    assert "01.03.2023 <span class=\"muted\">(under way)</span>" in page
+    assert "<del>30.06.2024</del> → 28.09.2024" in page
+
+
+@pytest.mark.parametrize("status, label", [(Status.COMPLETED, "Completed"), (Status.CANCELLED, "Cancelled")])
+def test_it_refuses_to_delay_completed_and_cancelled_initiatives_with_a_clear_message(logged_in, chain, status, label):
+    initiative_update(initiative=chain["infrastructure"], status=status)
+
+    response = logged_in.get(reverse("impact"), {"initiative": chain["infrastructure"].pk, "days": 90})
+
+    page = response.content.decode()
+    assert response.status_code == 200 and response.context["result"] is None
+    assert f"INFRA · 2022–25 is “{label}”, so it cannot be delayed" in page
+    assert 'id="result-heading"' not in page
+    # The initiative stays chosen, so another can be chosen from there.
+    assert "Choose another" in page

@@ -127,3 +127,15 @@ class TestConstraints:
         initiative = make_initiative(kobenhavn)
         with pytest.raises(IntegrityError), transaction.atomic():
             Participation.objects.create(initiative=initiative, authority=aarhus, role=Role.LEAD)
+
+
+class TestCodeWithStrategy:
+    def test_a_code_is_shown_with_its_strategys_period_compactly(self, kobenhavn, make_initiative):
+        assert make_initiative(kobenhavn, code="4.2").code_with_strategy == "4.2 · 2022–25"
+
+    def test_a_period_across_a_century_keeps_both_years_whole(self, kobenhavn, make_initiative):
+        strategy = Strategy.objects.create(code="1999-2002", name_da="Gammel", start_year=1999, end_year=2002)
+        assert make_initiative(kobenhavn, code="1.1", strategy=strategy).code_with_strategy == "1.1 · 1999–2002"
+
+    def test_a_code_outside_the_strategies_stands_alone(self, kobenhavn, make_initiative):
+        assert make_initiative(kobenhavn, code="SHARED", strategy=None).code_with_strategy == "SHARED"

@@ -1,5 +1,16 @@
+import io
+
 import pytest
 from django.apps import apps
+from django.core.management import call_command
+
+
+@pytest.fixture
+def demo(reference_data) -> str:
+    """The demo portfolio, as `manage.py seed_demo` builds it; returns what the command printed."""
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 import io
 import json
 
-import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
@@ -14,11 +13,6 @@ def run(*args) -> str:
     out = io.StringIO()
     call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
-
-
-@pytest.fixture
-def demo(reference_data):
-    return run()
 
 
 def test_it_builds_20_to_40_initiatives_per_strategy_all_illustrative(demo):
