@@ -51,6 +51,12 @@ def require_chromium():
 
 
 @pytest.fixture
+def english(settings):
+    """For tests that read the English texts; tests/portfolio/test_language.py checks the Danish default."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
 def reference_data(db):
     call_command("load_reference_data", stdout=io.StringIO())
 
