@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import URL_FIELDS_ASSUME_HTTPS, ScopedAdminMixin, autocomplete_source
+from common.admin import URL_FIELDS_ASSUME_HTTPS, ScopedAdminMixin, VersionCheckedAdminMixin, autocomplete_source
 from common.roles import is_secretariat
 
 from .models import Authority, Coordinator, Sector
@@ -22,7 +22,7 @@ COORDINATOR_EDITABLE_AUTHORITY_FIELDS = {"name_en", "website", "sectors"}
 
 
 @admin.register(Sector)
-class SectorAdmin(SimpleHistoryAdmin):
+class SectorAdmin(VersionCheckedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name_da", "name_en", "slug"]
     search_fields = ["name_da", "name_en", "slug"]
 
@@ -44,7 +44,7 @@ class InviteCoordinatorForm(forms.Form):
 
 
 @admin.register(Authority)
-class AuthorityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class AuthorityAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name_da", "name_en", "level", "kind", "code", "region", "parent", "coordinator_count", "is_illustrative"]
     list_filter = ["level", "kind", "is_illustrative", "outside_municipal_division"]
     list_select_related = ["region", "parent"]
@@ -142,7 +142,7 @@ class AuthorityAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Coordinator)
-class CoordinatorAdmin(SimpleHistoryAdmin):
+class CoordinatorAdmin(VersionCheckedAdminMixin, SimpleHistoryAdmin):
     list_display = ["user", "authority", "created_at"]
     list_select_related = ["user", "authority"]
     list_filter = ["authority__level"]

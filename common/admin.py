@@ -1,20 +1,26 @@
-"""Admin helpers with no domain: a ModelAdmin scoped to the rows a user may see and change.
+"""Admin helpers with no domain: a ModelAdmin scoped to the rows a user may see and change, and
+change forms that refuse to overwrite what someone else saved after they were opened.
 
 Which rows those are is the models' own answer (`Model.objects.visible_to(user)`,
 `obj.is_editable_by(user)`), so the admin, imports, exports, pages and the API ask the same
 question the same way (NetBox's RestrictedQuerySet idea).
 """
 
+import functools
+
+from django import forms
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import models, router, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from .forms import VERSION_FIELD, TheirsBoundField, VersionCheckedForm, keep_theirs_in_rows
 from .roles import is_secretariat
+from .versions import Tracked
 
 # ModelAdmin.formfield_overrides for models with URL fields: a URL typed without a scheme gets
 # https:// (Django 6's default; saying so now also silences the RemovedInDjango60Warning).
@@ -127,3 +133,73 @@ class ScopedAdminMixin:
 
     def revert_disabled(self, request, obj=None):
         return not is_secretariat(request.user) or super().revert_disabled(request, obj)
+
+
+@functools.cache
+def showing_theirs(form_class: type[forms.BaseForm]) -> type[forms.BaseForm]:
+    """The form class, with fields that can show what someone else saved (common.forms.keep_theirs)."""
+    return type(form_class.__name__, (form_class,), {"bound_field_class": TheirsBoundField, "__module__": form_class.__module__})
+
+
+class VersionCheckedAdminMixin:
+    """Change forms, inlines included, that never overwrite silently (common.forms.VersionCheckedForm).
+
+    The form carries the version of the record and of its inline rows as it was opened; a save
+    after someone else's is refused with what they changed, their values put into the fields the
+    user left alone, so that saving again keeps both. Every inline's model must keep history.
+    Put it before the ModelAdmin base (its history_form_view runs in a transaction).
+    """
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        # On the instance, wrapping whatever form the admin declares (ModelAdmin.form included).
+        self.form = type(
+            self.form.__name__,
+            (VersionCheckedForm, self.form),
+            {"version_tracked": self.version_tracked(), "__module__": self.form.__module__},
+        )
+
+    def version_tracked(self) -> tuple[Tracked, ...]:
+        """The inline rows whose changes make a change form stale: each inline's rows of the record."""
+        tracked = []
+        for inline in self.inlines:
+            if not hasattr(inline.model._meta, "simple_history_manager_attribute"):
+                raise ImproperlyConfigured(f"{inline.__name__}: a version-checked admin's inline model must keep history.")
+            [link] = [
+                field
+                for field in inline.model._meta.fields
+                if field.many_to_one and field.related_model is self.model and inline.fk_name in (None, field.name)
+            ]
+            tracked.append(Tracked(inline.model, link.attname))
+        return tuple(tracked)
+
+    def get_fieldsets(self, request, obj=None):
+        # The version goes in a fieldset of its own, hidden, and only on a form that can be saved:
+        # a view-only form would list it as a read-only field of the model, which it is not.
+        fieldsets = [
+            (name, {**options, "fields": [line for line in options["fields"] if line != VERSION_FIELD]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is not None and self.has_change_permission(request, obj):
+            fieldsets.append((None, {"fields": [VERSION_FIELD], "classes": ["hidden"]}))
+        return fieldsets
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            # So that a refused form's inline rows can show what someone else saved in them.
+            inline.form = showing_theirs(inline.form)
+        return inlines
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        edits = getattr(context["adminform"].form, "edits_since_opened", None)
+        if edits:
+            for inline_admin_formset in context.get("inline_admin_formsets", []):
+                keep_theirs_in_rows(inline_admin_formset.formset, edits)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting saves through the same version-checked form, whose lock needs a transaction
+        # (the change form's view has one; simple-history's revert view does not).
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)

@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 # The values of a historical record's `history_type`.
@@ -81,7 +82,8 @@ def field_changes(older, newer, *, fields: Iterable[str] | None = None, user: st
 
 def display_value(field, value) -> str:
     """A stored value of `field` as a reader sees it: a choice's label, yes or no, "#id" for a
-    related row, many-to-many rows joined, long text cut short; EMPTY for nothing."""
+    related row given by its id (its name when given the row), many-to-many rows joined, long text
+    cut short; EMPTY for nothing."""
     if value is None or value == "":
         return EMPTY
     if field.many_to_many:
@@ -91,7 +93,7 @@ def display_value(field, value) -> str:
         return str(labels[value])
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if field.is_relation:
+    if field.is_relation and not isinstance(value, models.Model):
         return f"#{value}"
     text = str(value)
     return text if len(text) <= DISPLAY_LIMIT else text[: DISPLAY_LIMIT - 1] + "…"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from authorities.models import coordinated_authority_ids
-from common.admin import ScopedAdminMixin, autocomplete_source
+from common.admin import ScopedAdminMixin, VersionCheckedAdminMixin, autocomplete_source
 from common.roles import is_secretariat
 
 from .admin_spreadsheets import SpreadsheetImportExportMixin
@@ -26,8 +26,8 @@ from .services import initiative_sync_lead, participation_remove
 NON_LEAD_ROLES = [(value, label) for value, label in Role.choices if value != Role.LEAD]
 
 
-class PortfolioAdmin(ScopedAdminMixin, SpreadsheetImportExportMixin, SimpleHistoryAdmin):
-    """Scoped, importable, with per-object history."""
+class PortfolioAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SpreadsheetImportExportMixin, SimpleHistoryAdmin):
+    """Scoped, importable, with per-object history; a stale change form is refused, never saved over another's edit."""
 
 
 def restrict_to_led(request, field: forms.ModelChoiceField) -> None:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import URL_FIELDS_ASSUME_HTTPS
+from common.admin import URL_FIELDS_ASSUME_HTTPS, VersionCheckedAdminMixin
 
 from .models import FocusArea, Strategy
 
@@ -13,7 +13,7 @@ class FocusAreaInline(admin.TabularInline):
 
 
 @admin.register(Strategy)
-class StrategyAdmin(SimpleHistoryAdmin):
+class StrategyAdmin(VersionCheckedAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "name_da", "start_year", "end_year", "kind", "planned_initiative_count"]
     list_filter = ["kind"]
     search_fields = ["code", "name_da", "name_en"]
@@ -22,7 +22,7 @@ class StrategyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FocusArea)
-class FocusAreaAdmin(SimpleHistoryAdmin):
+class FocusAreaAdmin(VersionCheckedAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "name_da", "strategy", "order", "is_illustrative"]
     list_filter = ["strategy"]
     list_select_related = ["strategy"]

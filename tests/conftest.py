@@ -64,6 +64,12 @@ def _all_pks() -> dict[type, set]:
 
 
 @pytest.fixture
+def english(settings):
+    """For tests that read the English texts; tests/portfolio/test_language.py checks the Danish default."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
 def reference_data(db):
     global _reference_rows
     if _reference_rows is None:

@@ -17,6 +17,7 @@ from initiatives.services import dependency_add
 from summaries.engine.run import recompute_summaries
 from summaries.impact import impact_of_delay
 from summaries.models import LevelMatrixCell
+from tests.clients import opened_version
 
 D = datetime.date
 
@@ -81,6 +82,7 @@ def admin_form_data(authority: Authority) -> dict:
         "nuts2": authority.nuts2, "website": authority.website, "source_url": authority.source_url,
         "coordinators-TOTAL_FORMS": "0", "coordinators-INITIAL_FORMS": "0",
         "coordinators-MIN_NUM_FORMS": "0", "coordinators-MAX_NUM_FORMS": "1000",
+        **opened_version(authority),
     }
 
 

@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from authorities.models import Sector
+from tests.clients import opened_version
 
 
 def test_a_sector_edit_in_the_admin_is_recorded(client, analyst):
@@ -10,7 +11,7 @@ def test_a_sector_edit_in_the_admin_is_recorded(client, analyst):
     client.force_login(analyst)
     response = client.post(
         reverse("admin:authorities_sector_change", args=[sector.pk]),
-        {"slug": "sundhed", "name_da": "Sundhed og ældre", "name_en": "Health"},
+        {"slug": "sundhed", "name_da": "Sundhed og ældre", "name_en": "Health", **opened_version(sector)},
     )
     assert response.status_code == 302
     record = sector.history.first()

@@ -7,6 +7,7 @@ Fixtures:
   browser_portfolio   reference data + a small portfolio built through the services, summaries computed
   browser_page        a fresh, anonymous page (own context: cookies do not leak between tests)
   logged_in_page      browser_page after logging in as the analyst; `page.base_url` is the live server
+  coordinator_page    browser_page after logging in to the admin as the coordinator for Københavns Kommune
   axe                 axe(page) asserts that axe-core finds no WCAG 2.1 A/AA violation, listing them readably
 Helpers: switch_language(page, "en"), axe_violations(page), PASSWORD.
 """
@@ -26,6 +27,8 @@ from tests.conftest import CHROMIUM, service_missing  # noqa: E402
 
 PASSWORD = "browser-test-password-8Rk!"
 ANALYST = "analyst"
+COORDINATOR = "kk-coordinator"
+COORDINATOR_PASSWORD = "Rådhuspladsen-browser-2025!"
 TIMEOUT_MS = 15_000
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -141,6 +144,27 @@ def logged_in_page(browser_page, browser_portfolio):
     """A page logged in through the real login form as the secretariat analyst, on the overview."""
     log_in(browser_page)
     return browser_page
+
+
+@pytest.fixture
+def coordinator_page(browser_page, browser_portfolio, kobenhavn):
+    """A page logged in through the admin's login form as the coordinator for Københavns Kommune."""
+    from django.contrib.auth.models import Group, User
+
+    from authorities.models import Coordinator
+    from common.roles import COORDINATORS, ensure_roles
+
+    ensure_roles()
+    user = User.objects.create_user(username=COORDINATOR, password=COORDINATOR_PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=COORDINATORS))
+    Coordinator.objects.create(user=user, authority=kobenhavn)
+    page = browser_page
+    page.goto(f"{page.base_url}/admin/login/?next=/admin/")
+    page.fill("#id_username", COORDINATOR)
+    page.fill("#id_password", COORDINATOR_PASSWORD)
+    page.click("#login-form [type=submit]")
+    page.wait_for_url(f"{page.base_url}/admin/")
+    return page
 
 
 def switch_language(page, code: str) -> None:

@@ -7,33 +7,11 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import Group, User
 
-from authorities.models import Coordinator
-from common.roles import COORDINATORS, ensure_roles
 from initiatives.models import Initiative, Milestone
+from tests.browser.conftest import COORDINATOR
 
 pytestmark = pytest.mark.browser
-
-COORDINATOR = "kk-coordinator"
-COORDINATOR_PASSWORD = "Rådhuspladsen-browser-2025!"
-
-
-@pytest.fixture
-def coordinator_page(browser_page, browser_portfolio, kobenhavn):
-    """A page logged in through the admin's login form as the coordinator for Københavns Kommune."""
-    ensure_roles()
-    user = User.objects.create_user(username=COORDINATOR, password=COORDINATOR_PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=COORDINATORS))
-    Coordinator.objects.create(user=user, authority=kobenhavn)
-    page = browser_page
-    page.goto(f"{page.base_url}/admin/login/?next=/admin/")
-    page.fill("#id_username", COORDINATOR)
-    page.fill("#id_password", COORDINATOR_PASSWORD)
-    page.click("#login-form [type=submit]")
-    page.wait_for_url(f"{page.base_url}/admin/")
-    return page
-
 
 def message(page) -> str:
     return page.locator(".messagelist").inner_text()

@@ -87,6 +87,11 @@ def test_a_value_reads_as_a_label_yes_or_no_an_id_or_a_dash(db):
     assert len(long) == 80 and long.endswith("…")
 
 
+def test_a_related_row_given_as_the_row_reads_as_its_name(kobenhavn):
+    assert display_value(field("lead"), kobenhavn) == "Københavns Kommune"
+    assert display_value(field("lead"), kobenhavn.pk) == f"#{kobenhavn.pk}"
+
+
 @pytest.mark.usefixtures("english")
 def test_a_described_change_has_the_fields_name_and_the_values_in_words(initiative):
     change = FieldChange("status", Status.ACTIVE, Status.PAUSED, user="analyst")

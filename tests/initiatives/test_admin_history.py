@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from initiatives.models import Role, Status
 from initiatives.services import initiative_update, milestone_add, participation_set
+from tests.clients import opened_version
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def test_an_admin_edit_is_recorded_with_who_and_what_changed(client, kobenhavn_c
     response = client.post(
         reverse("admin:initiatives_milestone_change", args=[milestone.pk]),
         {"initiative": own.pk, "title_da": "Pilot i Valby", "title_en": "", "baseline_date": "2025-01-01",
-         "forecast_date": "2025-03-01", "done_on": ""},
+         "forecast_date": "2025-03-01", "done_on": "", **opened_version(milestone)},
     )
     assert response.status_code == 302
     record = milestone.history.first()

@@ -13,6 +13,7 @@ from django.utils.html import escape
 
 from initiatives.models import Dependency, Initiative, Milestone, Participation, Role
 from initiatives.services import dependency_add, milestone_add, participation_set
+from tests.clients import opened_version
 
 
 @pytest.fixture
@@ -143,7 +144,7 @@ def test_another_authoritys_profile_is_refused_and_the_own_is_editable(kk, recor
     assert kk.get(url("authorities_authority_history", aarhus.pk)).status_code == 404
     response = kk.post(
         url("authorities_authority_change", kobenhavn.pk),
-        {"name_en": "City of Copenhagen", "website": "https://www.kk.dk/", "sectors": []},
+        {"name_en": "City of Copenhagen", "website": "https://www.kk.dk/", "sectors": [], **opened_version(kobenhavn)},
     )
     assert response.status_code == 302
     kobenhavn.refresh_from_db()
@@ -188,6 +189,7 @@ def initiative_form_data(initiative, **changes):
         "forecast_cost": initiative.forecast_cost or "",
         "benefits_health": initiative.benefits_health,
         "source_url": "",
+        **opened_version(initiative),
     }
     participations = list(initiative.participations.exclude(role=Role.LEAD))
     milestones = list(initiative.milestones.all())
@@ -305,7 +307,7 @@ def test_bulk_delete_of_a_milestone_kobenhavn_only_sees_is_refused(kk, records):
 
 def test_kobenhavn_changes_its_own_role_in_an_aarhus_initiative_but_nothing_else(kk, records, kobenhavn):
     own_row = records["own_participation_in_shared"]
-    response = kk.post(url("initiatives_participation_change", own_row.pk), {"role": Role.IMPLEMENTER})
+    response = kk.post(url("initiatives_participation_change", own_row.pk), {"role": Role.IMPLEMENTER, **opened_version(own_row)})
     assert response.status_code == 302
     own_row.refresh_from_db()
     assert own_row.role == Role.IMPLEMENTER and own_row.authority == kobenhavn
