@@ -11,7 +11,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import URL_FIELDS_ASSUME_HTTPS, ScopedAdminMixin, VersionCheckedAdminMixin, autocomplete_source
+from common.admin import (
+    URL_FIELDS_ASSUME_HTTPS,
+    KeyCheckedAutocompleteMixin,
+    ScopedAdminMixin,
+    VersionCheckedAdminMixin,
+    autocomplete_source,
+)
 from common.roles import is_secretariat
 
 from .models import Authority, Coordinator, Sector
@@ -27,7 +33,7 @@ class SectorAdmin(VersionCheckedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["name_da", "name_en", "slug"]
 
 
-class CoordinatorInline(admin.TabularInline):
+class CoordinatorInline(KeyCheckedAutocompleteMixin, admin.TabularInline):
     model = Coordinator
     extra = 0
     autocomplete_fields = ["user"]
@@ -142,7 +148,7 @@ class AuthorityAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAd
 
 
 @admin.register(Coordinator)
-class CoordinatorAdmin(VersionCheckedAdminMixin, SimpleHistoryAdmin):
+class CoordinatorAdmin(KeyCheckedAutocompleteMixin, VersionCheckedAdminMixin, SimpleHistoryAdmin):
     list_display = ["user", "authority", "created_at"]
     list_select_related = ["user", "authority"]
     list_filter = ["authority__level"]

@@ -12,8 +12,9 @@ from django import forms
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db import models, router, transaction
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import connection, models, router, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -42,6 +43,53 @@ class SafeChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
+def is_key_of(field: models.Field, value) -> bool:
+    """Whether `value` can be a key of the rows `field` (a relation) points at: the right type and,
+    for a number, within the database's range. Garbage is answered as "no such row"."""
+    remote = field.remote_field
+    target = remote.model._meta.get_field(getattr(remote, "field_name", None) or remote.model._meta.pk.name)
+    try:
+        key = target.get_prep_value(target.to_python(value))
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        return False
+    if isinstance(key, int):
+        low, high = connection.ops.integer_field_range(target.get_internal_type())
+        return (low is None or key >= low) and (high is None or key <= high)
+    return True
+
+
+class _KnownKeysOnly:
+    """Django's autocomplete widgets look the posted values up as given when a form is shown again
+    with its errors: a value that is no key (garbage posted) raised ValueError, a server error."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if is_key_of(self.field, v)], attr)
+
+
+class KeyCheckedAutocompleteSelect(_KnownKeysOnly, AutocompleteSelect):
+    pass
+
+
+class KeyCheckedAutocompleteSelectMultiple(_KnownKeysOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class KeyCheckedAutocompleteMixin:
+    """For a ModelAdmin or inline with `autocomplete_fields`: their widgets survive garbage."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 def autocomplete_source(request) -> tuple[str, str, str] | None:
     """(app_label, model_name, field_name) when the request is the admin's autocomplete view."""
     match = getattr(request, "resolver_match", None)
@@ -54,7 +102,7 @@ def autocomplete_source(request) -> tuple[str, str, str] | None:
     )
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(KeyCheckedAutocompleteMixin):
     """A ModelAdmin limited to the rows the user may see, with per-object edit rights.
 
     By default the rows are the model QuerySet's `visible_to(user)` and an object is changeable

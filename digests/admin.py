@@ -6,7 +6,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import VersionCheckedAdminMixin
+from common.admin import KeyCheckedAutocompleteMixin, VersionCheckedAdminMixin
 from common.roles import is_secretariat
 
 from .delivery import deliveries_send_again
@@ -109,7 +109,7 @@ class DigestDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(VersionCheckedAdminMixin, SimpleHistoryAdmin):
+class SubscriptionAdmin(KeyCheckedAutocompleteMixin, VersionCheckedAdminMixin, SimpleHistoryAdmin):
     list_display = ["user", "scope", "frequency", "language", "send_when_empty", "is_benchmark", "updated_at"]
     list_filter = ["frequency", "scope", "language", "is_benchmark"]
     list_select_related = ["user"]

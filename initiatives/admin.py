@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from authorities.models import coordinated_authority_ids
-from common.admin import ScopedAdminMixin, VersionCheckedAdminMixin, autocomplete_source
+from common.admin import KeyCheckedAutocompleteMixin, ScopedAdminMixin, VersionCheckedAdminMixin, autocomplete_source
 from common.roles import is_secretariat
 
 from .admin_spreadsheets import SpreadsheetImportExportMixin
@@ -84,7 +84,7 @@ class ParticipationInlineForm(forms.ModelForm):
         super()._post_clean()
 
 
-class ParticipationInline(EditableWhenInitiativeIs, admin.TabularInline):
+class ParticipationInline(KeyCheckedAutocompleteMixin, EditableWhenInitiativeIs, admin.TabularInline):
     model = Participation
     form = ParticipationInlineForm
     extra = 0
@@ -102,7 +102,7 @@ class MilestoneInline(EditableWhenInitiativeIs, admin.TabularInline):
     fields = ["title_da", "title_en", "baseline_date", "forecast_date", "done_on"]
 
 
-class DependencyInline(EditableWhenInitiativeIs, admin.TabularInline):
+class DependencyInline(KeyCheckedAutocompleteMixin, EditableWhenInitiativeIs, admin.TabularInline):
     model = Dependency
     fk_name = "source"
     extra = 0
