@@ -162,6 +162,8 @@ def _export(request, respond):
     if not filterset.is_valid():
         context = {"errors": filterset.error_messages()}
         return render(request, "initiatives/export_error.html", context, status=400)
+    # The list's rows with what puts each at risk, the question an at-risk export answers.
+    queryset = queryset.select_related(*exports.CAUSE_RELATIONS).only(*LIST_FIELDS, *exports.CAUSE_FIELDS)
     return respond(queryset)
 
 

@@ -16,7 +16,8 @@ IN_2022 = {"strategy": "2022-2025"}
 EXPORT_QUERY_BUDGET = 6
 ENGLISH_HEADERS = [
     "Code", "Title", "Strategy", "Lead authority", "Level", "Status", "Health", "Forecast start",
-    "Forecast end", "Baseline end", "At risk", "Depended on by (transitive)", "Illustrative",
+    "Forecast end", "Baseline end", "At risk", "Why at risk", "At risk because of initiative",
+    "Its lead authority", "Its level", "Depended on by (transitive)", "Illustrative",
 ]
 
 
@@ -48,8 +49,10 @@ def test_the_csv_holds_exactly_the_filtered_rows_in_the_lists_order(analyst_clie
     rows = read_csv(response)
     assert rows[0] == ENGLISH_HEADERS
     assert [row[0] for row in rows[1:]] == ["M.5", "M.3", "M.2"] == list_codes(analyst_client, params)
+    # What puts it at risk: the initiative (with its strategy), its lead authority and level.
     assert rows[1] == ["M.5", "Municipal solution 5", "2022–2025", "City of Copenhagen", "Municipal", "Active",
-                       "Green", "", "", "", "Yes", "0", "Yes"]
+                       "Green", "", "", "", "Yes", "health is red", "C.1 · 2022–25 Shared data foundation",
+                       "Agency for Digital Government", "Central government", "0", "Yes"]
 
 
 def test_the_csv_is_in_danish_by_default_with_danish_letters_intact(analyst_client, portfolio, digst):
@@ -57,7 +60,7 @@ def test_the_csv_is_in_danish_by_default_with_danish_letters_intact(analyst_clie
 
     assert len(rows) == 2
     assert rows[1][1] == "Fælles datafundament"
-    assert rows[1][8] == "2024-12-01"  # forecast end, ISO so spreadsheets read it as a date
+    assert rows[1][8] == "01.12.2024"  # forecast end, as the pages show it (Danish Excel reads it as a date)
 
 
 def test_the_excel_file_has_the_same_rows_and_columns_as_the_csv(analyst_client, portfolio):
@@ -71,9 +74,21 @@ def test_the_excel_file_has_the_same_rows_and_columns_as_the_csv(analyst_client,
     xlsx_rows = read_xlsx(response)
     assert len(xlsx_rows) == len(csv_rows) == 7
     assert xlsx_rows[0] == ENGLISH_HEADERS == [str(column.header) for column in COLUMNS]
-    as_text = [["" if value is None else value.date().isoformat() if hasattr(value, "date") else str(value)
+    as_text = [["" if value is None else f"{value:%d.%m.%Y}" if hasattr(value, "date") else str(value)
                 for value in row] for row in xlsx_rows]
     assert as_text == csv_rows
+
+
+def test_the_excel_file_has_column_widths_a_frozen_header_and_a_filter(analyst_client, portfolio):
+    response = in_english(analyst_client).get("/initiatives/export.xlsx", IN_2022)
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:Q7"  # every column, the header and the six initiatives
+    assert sheet.column_dimensions["B"].width == 50  # the title
+    assert all(sheet.column_dimensions[letter].width >= 12 for letter in "ACDEFGHIJKLMNOPQ")
+    forecast_end = [cell for cell in sheet["I"][1:] if cell.value is not None]
+    assert forecast_end and all(cell.number_format == "dd.mm.yyyy" for cell in forecast_end)
 
 
 def test_the_export_is_not_limited_to_one_page(analyst_client, strategy_2022, digst, kobenhavn, region_midtjylland):
