@@ -162,6 +162,15 @@ class InitiativeQuerySet(models.QuerySet):
         return self.filter(strategy=strategy)
 
 
+def code_with_strategy(code: str, start_year: int | None, end_year: int | None) -> str:
+    """"4.2 · 2022–25": a code with its strategy's period (`Initiative.code_with_strategy`), for
+    rows read as values. The century is left out of the end year only when it is the start year's."""
+    if start_year is None or end_year is None:
+        return code
+    end_text = f"{end_year % 100:02d}" if start_year // 100 == end_year // 100 else str(end_year)
+    return f"{code} · {start_year}–{end_text}"
+
+
 class Initiative(models.Model):
     """A joint initiative: led by one authority, carried out with many others."""
 
@@ -283,10 +292,7 @@ class Initiative(models.Model):
         are unique on their own. Select the strategy with the initiative when listing many."""
         if self.strategy_id is None:
             return self.code
-        start, end = self.strategy.start_year, self.strategy.end_year
-        # The century is left out of the end year only when it is the start year's.
-        end_text = f"{end % 100:02d}" if start // 100 == end // 100 else str(end)
-        return f"{self.code} · {start}–{end_text}"
+        return code_with_strategy(self.code, self.strategy.start_year, self.strategy.end_year)
 
     @property
     def description(self) -> str:
@@ -493,10 +499,7 @@ class Milestone(models.Model):
         are unique on their own. Select the strategy with the initiative when listing many."""
         if self.strategy_id is None:
             return self.code
-        start, end = self.strategy.start_year, self.strategy.end_year
-        # The century is left out of the end year only when it is the start year's.
-        end_text = f"{end % 100:02d}" if start // 100 == end // 100 else str(end)
-        return f"{self.code} · {start}–{end_text}"
+        return code_with_strategy(self.code, self.strategy.start_year, self.strategy.end_year)
 
     @property
     def expected_date(self) -> datetime.date:

@@ -30,12 +30,12 @@ def initiative_page(initiative: Initiative) -> dict:
     milestones = list(initiative.milestones.all()[:MILESTONE_LIMIT])
     upstream = list(
         Dependency.objects.filter(source=initiative)
-        .select_related("target", "target__lead", "target__summary")
+        .select_related("target", "target__strategy", "target__lead", "target__summary")
         .order_by("target__code", "pk")[:NEIGHBOUR_LIMIT]
     )
     downstream = list(
         Dependency.objects.filter(target=initiative)
-        .select_related("source", "source__lead", "source__summary")
+        .select_related("source", "source__strategy", "source__lead", "source__summary")
         .order_by("source__code", "pk")[:NEIGHBOUR_LIMIT]
     )
     summary = getattr(initiative, "summary", None)
@@ -133,7 +133,7 @@ def _node(initiative: Initiative, role: str) -> dict:
     return {
         "data": {
             "id": f"i{initiative.pk}",
-            "label": initiative.code,
+            "label": initiative.code_with_strategy,
             "title": initiative.title,
             "lead": initiative.lead.name,
             "level": initiative.lead.level,

@@ -186,7 +186,8 @@ def initiative_export_xlsx(request):
 def initiative_detail(request, pk: int):
     initiative = get_object_or_404(
         Initiative.objects.select_related(
-            "strategy", "focus_area", "lead", "summary", "summary__risk_initiative", "summary__risk_authority"
+            "strategy", "focus_area", "lead", "summary", "summary__risk_initiative",
+            "summary__risk_initiative__strategy", "summary__risk_authority",
         ),
         pk=pk,
     )

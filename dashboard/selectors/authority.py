@@ -43,7 +43,10 @@ def authority_page(authority: Authority) -> dict:
         .order_by("-edges", "source__name_da"),
         PAIR_LIMIT,
     )
-    risk_select = ("initiative", "initiative__lead", "risk_initiative", "risk_authority")
+    risk_select = (
+        "initiative", "initiative__strategy", "initiative__lead", "risk_initiative", "risk_initiative__strategy",
+        "risk_authority",
+    )
     # Its initiatives put at risk by another authority's initiative...
     at_risk_in, at_risk_in_more = _bounded(
         InitiativeSummary.objects.filter(at_risk=True, initiative__lead=authority)

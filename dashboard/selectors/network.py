@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from authorities.models import Authority, Kind, Level, localized
-from initiatives.models import Criticality, Dependency, Initiative
+from initiatives.models import Criticality, Dependency, Initiative, code_with_strategy
 from strategies.models import Strategy
 from summaries.models import AuthorityPairSummary
 
@@ -134,13 +134,14 @@ def initiative_network(
         for source, target, criticality_value in kept_rows
     ]
     initiatives = Initiative.objects.filter(pk__in=node_ids).values(
-        "pk", "code", "title_da", "title_en", "lead__level", "lead__name_da", "lead__name_en",
-        "status", "health", "is_illustrative", "summary__at_risk",
+        "pk", "code", "strategy__start_year", "strategy__end_year", "title_da", "title_en", "lead__level",
+        "lead__name_da", "lead__name_en", "status", "health", "is_illustrative", "summary__at_risk",
     )
     nodes = [
         {
             "id": f"i{row['pk']}",
-            "label": f"{row['code']} {localized(row['title_da'], row['title_en'])}",
+            "label": f"{code_with_strategy(row['code'], row['strategy__start_year'], row['strategy__end_year'])} "
+                     f"{localized(row['title_da'], row['title_en'])}",
             "level": row["lead__level"] or "",
             "kind": localized(row["lead__name_da"], row["lead__name_en"]),
             "health": row["health"],

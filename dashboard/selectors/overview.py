@@ -91,8 +91,10 @@ def at_risk_summaries(strategy: Strategy, *, risk_level: str = "", limit: int = 
         InitiativeSummary.objects.filter(initiative__strategy=strategy, at_risk=True)
         .select_related(
             "initiative",
+            "initiative__strategy",
             "initiative__lead",
             "risk_initiative",
+            "risk_initiative__strategy",
             "risk_initiative__lead",
             "risk_authority",
         )

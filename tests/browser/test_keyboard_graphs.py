@@ -49,16 +49,16 @@ def test_the_initiative_graph_works_by_keyboard(logged_in_page, browser_portfoli
     for _ in range(3):
         page.keyboard.press("ArrowRight")
         announced.append(page.locator("#graph-focus").inner_text())
-    assert announced[0].startswith("Knude 1 af 3: B.3 Sammenhængende forløb for ældre, ledet af Aarhus Kommune.")
-    assert "Afhænger af: B.2." in announced[0]
+    assert announced[0].startswith("Knude 1 af 3: B.3 · 2022–25 Sammenhængende forløb for ældre, ledet af Aarhus Kommune.")
+    assert "Afhænger af: B.2 · 2022–25." in announced[0]
     assert "Det er initiativet på denne side." in announced[1]
     assert announced[2] == (
-        "Knude 3 af 3: B.1 Fælles datafundament, ledet af Digitaliseringsstyrelsen. "
-        "Afhængige: B.2. Tryk Enter for at åbne den."
+        "Knude 3 af 3: B.1 · 2022–25 Fælles datafundament, ledet af Digitaliseringsstyrelsen. "
+        "Afhængige: B.2 · 2022–25. Tryk Enter for at åbne den."
     )
     assert page.locator("#graph-focus").get_attribute("aria-live") == "polite"
     selected = page.evaluate("() => window.initiativeGraph.nodes(':selected').map((n) => n.data('label'))")
-    assert selected == ["B.1"]
+    assert selected == ["B.1 · 2022–25"]  # codes recur per strategy
     # The focused node is brought to the centre of the canvas.
     page.wait_for_function(
         "() => { const g = window.initiativeGraph, n = g.$(':selected')[0], p = n.renderedPosition();"
@@ -68,7 +68,7 @@ def test_the_initiative_graph_works_by_keyboard(logged_in_page, browser_portfoli
 
     # Wrapping round and back again, then Escape leaves the graph for the tables below.
     page.keyboard.press("ArrowRight")
-    assert page.locator("#graph-focus").inner_text().startswith("Knude 1 af 3: B.3")
+    assert page.locator("#graph-focus").inner_text().startswith("Knude 1 af 3: B.3 · 2022–25")
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("Escape")
     assert active_id(page) == "upstream-heading"

@@ -104,7 +104,7 @@ def test_the_page_shows_what_the_authority_leads_and_takes_part_in(analyst_clien
     assert "It leads no initiatives." in html
     participating = html.split("participating-table", 1)[1].split("</table>")[0]
     assert participating.count("<tr>") == 6  # header + five
-    assert "M.1 Municipal solution 1" in participating and "Contributor" in participating
+    assert "M.1 · 2022–25 Municipal solution 1" in participating and "Contributor" in participating
 
 
 def test_the_page_shows_whom_it_depends_on_with_counts_from_the_summaries(analyst_client, portfolio, kobenhavn, digst):
@@ -123,7 +123,7 @@ def test_the_page_shows_its_initiatives_at_risk_because_of_others(analyst_client
 
     at_risk_in = html.split('id="risk-in-heading"', 1)[1].split('id="risk-out-heading"')[0]
     assert at_risk_in.count("<tr>") == 6
-    assert "C.1 Shared data foundation" in at_risk_in and "health is red" in at_risk_in
+    assert "C.1 · 2022–25 Shared data foundation" in at_risk_in and "health is red" in at_risk_in
     assert "It puts no other authority's initiative at risk." in html
 
 
@@ -132,7 +132,7 @@ def test_the_page_shows_the_initiatives_it_puts_at_risk_and_its_exposure(analyst
 
     at_risk_out = html.split('id="risk-out-heading"', 1)[1]
     assert at_risk_out.split("</table>")[0].count("<tr>") == 6
-    assert "M.3 Municipal solution 3" in at_risk_out
+    assert "M.3 · 2022–25 Municipal solution 3" in at_risk_out
     figures = html.split('id="figures-heading"', 1)[1].split("</section>")[0]
     assert re.search(r'key-figure-value">5</span> <span class="key-figure-label">initiatives downstream', figures)
     depended_by = html.split('id="depended-by-heading"', 1)[1].split("</table>")[0]

@@ -33,7 +33,7 @@ def test_it_gives_initiatives_as_nodes_with_their_risk(logged_in, portfolio):
     ).json()
 
     labels = {node["label"] for node in data["nodes"]}
-    assert "C.1 Shared data foundation" in labels
+    assert "C.1 · 2022–25 Shared data foundation" in labels
     assert len(data["nodes"]) == 4 and len(data["edges"]) == 3
     at_risk = [node for node in data["nodes"] if node["at_risk"]]
     assert len(at_risk) == 3

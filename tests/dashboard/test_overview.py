@@ -50,9 +50,9 @@ def test_it_lists_the_at_risk_initiatives_with_their_reason_and_the_authority_be
     response = logged_in.get(reverse("home"), {"strategy": "2022-2025"})
 
     page = response.content.decode()
-    assert "M.1 Municipal solution 1" in page
+    assert "M.1 · 2022–25 Municipal solution 1" in page
     assert "health is red" in page
-    assert "C.1 Shared data foundation" in page
+    assert "C.1 · 2022–25 Shared data foundation" in page
     assert digst.name_en in page
     central = next(level for level in response.context["at_risk_levels"] if level["value"] == Level.CENTRAL)
     assert central["count"] == 3

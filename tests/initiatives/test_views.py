@@ -271,12 +271,12 @@ def test_the_initiative_page_lists_upstream_and_downstream_and_feeds_the_graph(a
     html = response.content.decode()
 
     upstream = html.split("dependency-table-target", 1)[1].split("</table>")[0]
-    assert "C.1 Shared data foundation" in upstream and "High" in upstream
+    assert "C.1 · 2022–25 Shared data foundation" in upstream and "High" in upstream
     downstream = html.split("dependency-table-source", 1)[1].split("</table>")[0]
-    assert "A.1 The Aarhus solution" in downstream and "01.09.2024" in downstream
+    assert "A.1 · 2022–25 The Aarhus solution" in downstream and "01.09.2024" in downstream
     graph = response.context["graph"]
     assert {node["data"]["label"]: node["data"]["role"] for node in graph["nodes"]} == {
-        "M.1": "self", "C.1": "upstream", "A.1": "downstream"}
+        "M.1 · 2022–25": "self", "C.1 · 2022–25": "upstream", "A.1 · 2022–25": "downstream"}  # codes recur per strategy
     assert len(graph["edges"]) == 2
     assert 'id="initiative-graph-data"' in html
     assert "vendor/cytoscape/cytoscape.min.js" in html
@@ -287,7 +287,7 @@ def test_the_initiative_page_shows_its_summary_figures_and_why_it_is_at_risk(ana
 
     figures = html.split('id="figures-heading"', 1)[1].split("</section>")[0]
     assert "health is red" in figures
-    assert "C.1 Shared data foundation" in figures
+    assert "C.1 · 2022–25 Shared data foundation" in figures
     assert digst.name_en in figures
 
 
