@@ -6,14 +6,15 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from common.http import forbidden
 from common.roles import is_secretariat
 from initiatives.models import Initiative
 from initiatives.selectors import initiatives_matching
@@ -96,9 +97,13 @@ def unsubscribe(request, token: str):
     return render(request, "digests/unsubscribe_confirm.html", {"subscribed_user": user})
 
 
+PREVIEW_ONLY_FOR_SECRETARIAT = gettext_lazy(
+    "Only the strategy secretariat can preview other users' summary emails. Your own settings are on the "
+    "subscriptions page."
+)
+
+
 def _preview(request):
-    if not is_secretariat(request.user):
-        raise PermissionDenied
     form = PreviewForm(request.GET or None)
     built = None
     if form.is_valid():
@@ -108,6 +113,8 @@ def _preview(request):
 
 @login_required
 def digest_preview(request):
+    if not is_secretariat(request.user):
+        return forbidden(request, PREVIEW_ONLY_FOR_SECRETARIAT)
     form, built = _preview(request)
     return render(request, "digests/preview.html", {"form": form, "built": built})
 
@@ -117,6 +124,8 @@ def digest_preview(request):
 @login_required
 @xframe_options_sameorigin
 def digest_preview_html(request):
+    if not is_secretariat(request.user):
+        return forbidden(request, PREVIEW_ONLY_FOR_SECRETARIAT)
     form, built = _preview(request)
     if built is None:
         return HttpResponse(status=400)

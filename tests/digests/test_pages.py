@@ -132,10 +132,24 @@ def test_the_secretariat_previews_a_coordinators_summary_with_both_parts(
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
 
 
-def test_only_the_secretariat_may_preview(client, kobenhavn_coordinator):
+def test_only_the_secretariat_may_preview_and_others_are_told_why_in_the_products_page(
+    client, kobenhavn_coordinator, caplog
+):
     client.force_login(kobenhavn_coordinator)
-    assert client.get("/subscriptions/preview/", {"user": "kk-coordinator"}).status_code == 403
+    response = client.get("/subscriptions/preview/", {"user": "kk-coordinator"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "No access to this page" in page and "Only the strategy secretariat can preview" in page
+    assert 'href="/"' in page  # the product's own page, with a way on
     assert client.get("/subscriptions/preview/email.html", {"user": "kk-coordinator"}).status_code == 403
+    assert not any(record.exc_info for record in caplog.records)  # a refusal, not a traceback
+
+
+def test_a_refusal_in_the_admin_has_the_products_403_page(client, kobenhavn_coordinator):
+    client.force_login(kobenhavn_coordinator)
+    response = client.get("/admin/digests/digestdelivery/")
+    assert response.status_code == 403
+    assert "No access to this page" in response.content.decode()
 
 
 def test_the_secretariat_sees_each_summary_sent_in_the_admin_read_only(client, analyst, kobenhavn_coordinator):
