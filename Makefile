@@ -9,7 +9,7 @@ PORT ?= 8000
 
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Stop with Ctrl+C."
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Migrate, load the reference data and the illustrative demo, compute the summaries.
 setup: $(VENV)/.installed
