@@ -22,7 +22,7 @@ from . import exports, selectors
 from .filters import InitiativeFilterSet
 from .models import Health, Initiative, Status
 
-DEFAULT_SORT = "strategy"
+DEFAULT_SORT = "-strategy"  # the newest strategy first, its codes in order
 DATE_RANGE_FILTERS = ("forecast_start", "forecast_end", "baseline_end")
 
 
@@ -34,7 +34,7 @@ def list_columns() -> list[Column]:
     return [
         Column("code", _("Code"), ("code",)),
         Column("title", _("Title"), _title_fields),
-        Column("strategy", _("Strategy"), ("strategy__start_year", "code")),
+        Column("strategy", _("Strategy"), ("strategy__start_year",)),  # then by code (the tie-breaker)
         Column("lead", _("Lead authority"), ("lead__name_da",)),
         Column("level", _("Level"), ("lead__level",)),
         Column("status", _("Status"), ("status",)),

@@ -338,3 +338,17 @@ def test_the_initiative_page_runs_a_fixed_number_of_queries(analyst_client, stra
     with django_assert_max_num_queries(14):
         response = analyst_client.get(f"/initiatives/{upstream.pk}/")
     assert len(response.context["downstream"]) == size
+
+
+def test_the_list_shows_the_newest_strategy_first_by_default(analyst_client, make_initiative, kobenhavn,
+                                                              strategy_2022, strategy_2026):
+    make_initiative(kobenhavn, strategy=strategy_2022, code="1.2")
+    make_initiative(kobenhavn, strategy=strategy_2026, code="1.2")
+    make_initiative(kobenhavn, strategy=strategy_2026, code="1.1")
+
+    response = analyst_client.get(LIST_URL, {"lead_id": kobenhavn.pk})
+
+    strategies = [initiative.strategy.code for initiative in response.context["initiatives"]]
+    assert strategies == ["2026-2029", "2026-2029", "2022-2025"]
+    assert codes_of(response) == ["1.1", "1.2", "1.2"]  # in code order within a strategy
+    assert 'aria-sort="descending"' in response.content.decode()
