@@ -7,7 +7,7 @@ and adds dependencies from its initiatives onto any initiative.
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +19,7 @@ from common.roles import is_secretariat
 
 from .admin_spreadsheets import SpreadsheetImportExportMixin
 from .forms import DependencyForm
-from .models import Dependency, Initiative, Milestone, Participation, Role
+from .models import OPEN_STATUSES, Dependency, Initiative, Milestone, Participation, Role
 from .resources import DependencyResource, InitiativeResource, MilestoneResource, ParticipationResource
 from .services import initiative_sync_lead, participation_remove
 
@@ -123,10 +123,11 @@ class DependencyInline(KeyCheckedAutocompleteMixin, EditableWhenInitiativeIs, ad
 class InitiativeAdmin(PortfolioAdmin):
     resource_classes = [InitiativeResource]
     list_display = [
-        "code", "title_da", "strategy", "lead", "status", "health_light", "forecast_end",
+        "code_and_strategy", "title_da", "lead", "status", "health_light", "forecast_end", "updated_at",
         "participant_count", "is_illustrative",
     ]
-    list_display_links = ["code", "title_da"]
+    list_display_links = ["code_and_strategy", "title_da"]
+    ordering = ["-strategy__start_year", "code", "pk"]  # the current strategies first
     list_filter = [
         "strategy", "status", "health", "schedule_health", "cost_health", "lead__level",
         ("lead", admin.RelatedOnlyFieldListFilter), "is_illustrative",
@@ -201,12 +202,25 @@ class InitiativeAdmin(PortfolioAdmin):
                 }:
                     queryset = queryset.editable_by(request.user)
             queryset = queryset.select_related("lead", "strategy")
-        return super().get_search_results(request, queryset, search_term)
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if source is not None:
+            # What a coordinator most likely means first: open initiatives of the newest strategies.
+            results = results.order_by(
+                Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1)),
+                F("strategy__start_year").desc(nulls_last=True),
+                "code",
+                "pk",
+            )
+        return results, may_have_duplicates
 
     @staticmethod
     def autocomplete_label(obj) -> str:
-        strategy = obj.strategy.code if obj.strategy_id else _("outside the strategies")
-        return f"{obj.code} {obj.title} — {obj.lead} ({strategy})"
+        where = "" if obj.strategy_id else f" ({_('outside the strategies')})"
+        return f"{obj.code_with_strategy} {obj.title} — {obj.lead}{where}"
+
+    @admin.display(description=_("code"), ordering="code")
+    def code_and_strategy(self, obj):
+        return obj.code_with_strategy
 
     @admin.display(description=_("health"), ordering="health")
     def health_light(self, obj):

@@ -355,7 +355,20 @@ def test_the_dependency_target_autocomplete_offers_any_initiative_with_code_titl
     response = autocomplete(kk, "initiatives", "dependency", "target", "AA.1")
     assert response.status_code == 200
     texts = [result["text"] for result in response.json()["results"]]
-    assert texts == ["AA.1 Aarhus' hemmelige plan — Aarhus Kommune (2022-2025)"]
+    assert texts == ["AA.1 · 2022–25 Aarhus' hemmelige plan — Aarhus Kommune"]
+
+
+def test_the_dependency_target_autocomplete_offers_open_initiatives_of_the_newest_strategy_first(
+    kk, make_initiative, aarhus, strategy_2022, strategy_2026
+):
+    make_initiative(aarhus, strategy=strategy_2022, code="R.1", title_da="Rangeret færdig", status="completed")
+    make_initiative(aarhus, strategy=strategy_2022, code="R.2", title_da="Rangeret gammel")
+    make_initiative(aarhus, strategy=strategy_2026, code="R.3", title_da="Rangeret ny")
+
+    response = autocomplete(kk, "initiatives", "dependency", "target", "Rangeret")
+
+    texts = [result["text"].split(" — ")[0] for result in response.json()["results"]]
+    assert texts == ["R.3 · 2026–29 Rangeret ny", "R.2 · 2022–25 Rangeret gammel", "R.1 · 2022–25 Rangeret færdig"]
 
 
 @pytest.mark.parametrize("model_name", ["milestone", "participation"])
