@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -48,6 +48,14 @@ def localized(da: str, en: str) -> str:
     if en and (get_language() or "da").startswith("en"):
         return en
     return da
+
+
+def localized_name(da: str, en: str) -> str:
+    """A proper name (an authority's, a strategy's) in the active language. Where the sources give
+    no English name, an English page shows the Danish one marked as Danish, not silently mixed in."""
+    if en or not (get_language() or "da").startswith("en"):
+        return localized(da, en)
+    return f"{da} ({gettext('Danish name')})"
 
 
 class Sector(models.Model):
@@ -216,7 +224,7 @@ class Authority(models.Model):
 
     @property
     def name(self) -> str:
-        return localized(self.name_da, self.name_en)
+        return localized_name(self.name_da, self.name_en)
 
     @property
     def effective_level(self) -> str:

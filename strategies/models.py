@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from authorities.models import localized
+from authorities.models import localized, localized_name
 from common.validators import no_control_characters
 
 
@@ -71,7 +71,7 @@ class Strategy(models.Model):
 
     @property
     def name(self) -> str:
-        return localized(self.name_da, self.name_en)
+        return localized_name(self.name_da, self.name_en)
 
     @property
     def period(self) -> str:

@@ -3,7 +3,7 @@ dependency exposure, in heat bins with a legend."""
 
 from django.utils.translation import gettext_lazy
 
-from authorities.models import Kind, localized
+from authorities.models import Kind, localized_name
 from summaries.models import AuthoritySummary
 
 from .scales import HEAT_CLASSES
@@ -33,7 +33,7 @@ def map_figures() -> dict:
             {
                 "id": row["authority_id"],
                 "code": row["authority__code"],
-                "name": localized(row["authority__name_da"], row["authority__name_en"]),
+                "name": localized_name(row["authority__name_da"], row["authority__name_en"]),
                 # A participation row exists for the lead too, so "taken part in" includes led.
                 "participation": max(row["initiatives_participating"], row["initiatives_led"]),
                 "led": row["initiatives_led"],

@@ -5,7 +5,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from authorities.models import Authority, Kind, Level, localized
+from authorities.models import Authority, Kind, Level, localized, localized_name
 from initiatives.models import Criticality, Dependency, Initiative, code_with_strategy
 from strategies.models import Strategy
 from summaries.models import AuthorityPairSummary
@@ -89,7 +89,7 @@ def authority_network(
     nodes = [
         {
             "id": f"a{row['pk']}",
-            "label": localized(row["name_da"], row["name_en"]),
+            "label": localized_name(row["name_da"], row["name_en"]),
             "level": row["level"] or "",
             "kind": Kind(row["kind"]).label if row["kind"] in Kind.values else row["kind"],
             "illustrative": row["is_illustrative"],
@@ -143,7 +143,7 @@ def initiative_network(
             "label": f"{code_with_strategy(row['code'], row['strategy__start_year'], row['strategy__end_year'])} "
                      f"{localized(row['title_da'], row['title_en'])}",
             "level": row["lead__level"] or "",
-            "kind": localized(row["lead__name_da"], row["lead__name_en"]),
+            "kind": localized_name(row["lead__name_da"], row["lead__name_en"]),
             "health": row["health"],
             "at_risk": bool(row["summary__at_risk"]),
             "illustrative": row["is_illustrative"],

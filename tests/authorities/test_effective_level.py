@@ -120,3 +120,18 @@ def test_the_admin_gives_a_new_grandchild_institution_its_grandparents_level(cli
 
     assert response.status_code == 302
     assert Authority.objects.get(name_da="Endnu en afdeling").level == Level.REGIONAL
+
+
+def test_english_pages_mark_a_danish_name_where_the_sources_give_no_english_one(reference_data):
+    from django.utils import translation
+
+    from authorities.models import Authority
+    from strategies.models import Strategy
+
+    with translation.override("en"):
+        assert Authority.objects.get(name_da="Digitaliseringsstyrelsen").name == "Agency for Digital Government"
+        ministry = Authority.objects.get(name_da="Digitaliserings- og Ligestillingsministeriet")
+        assert ministry.name == "Digitaliserings- og Ligestillingsministeriet (Danish name)"
+        assert Strategy.objects.get(code="2026-2029").name == "Sammen griber vi de digitale muligheder (Danish name)"
+    with translation.override("da"):
+        assert ministry.name == "Digitaliserings- og Ligestillingsministeriet"
