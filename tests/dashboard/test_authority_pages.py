@@ -139,6 +139,20 @@ def test_the_page_shows_the_initiatives_it_puts_at_risk_and_its_exposure(analyst
     assert kobenhavn.name_en in depended_by
 
 
+@pytest.mark.parametrize("language, says", [
+    ("en", ["It answers for their delivery.", "The table below counts only their leads, so it is smaller.",
+            "Counted by the lead authorities of the initiatives at either end of each dependency."]),
+    ("da", ["Den står for at levere dem.", "Tabellen nedenfor tæller kun de ansvarlige, så den er mindre."]),
+])
+def test_every_figure_says_what_it_counts(analyst_client, portfolio, digst, language, says):
+    client = in_english(analyst_client) if language == "en" else analyst_client
+    figures = client.get(f"/authorities/{digst.pk}/").content.decode().split('id="figures-heading"', 1)[1]
+    figures = figures.split("</section>")[0]
+    assert figures.count('class="key-figure-help"') == figures.count('class="key-figure-value"') == 4
+    for text in says:
+        assert text in figures
+
+
 def test_illustrative_authorities_are_labelled(analyst_client, reference_data):
     demo = Authority.objects.create(name_da="Demo Skole", kind=Kind.SCHOOL, level=Level.MUNICIPAL, is_illustrative=True)
 
