@@ -37,15 +37,17 @@
       { selector: 'node', style: {
         'background-color': '#ffffff', 'border-width': 3, 'border-color': function (n) { return HEALTH[n.data('health')] || '#5c5c5c'; },
         'label': 'data(label)', 'font-size': 13, 'color': '#1a1a1a', 'text-valign': 'center', 'text-halign': 'center',
-        'width': 64, 'height': 36, 'shape': 'round-rectangle'
+        // Wide enough for a code with its strategy ("10.12 · 2022–25").
+        'width': 124, 'height': 36, 'shape': 'round-rectangle'
       } },
-      { selector: 'node[role = "self"]', style: { 'background-color': '#003d7a', 'color': '#ffffff', 'width': 80, 'height': 44, 'font-weight': 'bold' } },
+      { selector: 'node[role = "self"]', style: { 'background-color': '#003d7a', 'color': '#ffffff', 'width': 140, 'height': 44, 'font-weight': 'bold' } },
       { selector: 'node[?at_risk]', style: { 'border-style': 'double', 'border-width': 6 } },
       { selector: 'edge', style: {
         'width': 2, 'line-color': '#545454', 'target-arrow-color': '#545454', 'target-arrow-shape': 'triangle',
         'curve-style': 'bezier'
       } },
-      { selector: 'edge[criticality = "high"]', style: { 'width': 4, 'line-color': '#b30000', 'target-arrow-color': '#b30000' } },
+      // Criticality by line weight and style, never by colour: red means at risk or red health.
+      { selector: 'edge[criticality = "high"]', style: { 'width': 5, 'line-color': '#1a1a1a', 'target-arrow-color': '#1a1a1a' } },
       { selector: 'edge[criticality = "low"]', style: { 'line-style': 'dashed' } },
       { selector: 'node.keyboard-focus', style: {
         'overlay-color': '#1a1a1a', 'overlay-opacity': 0.25, 'overlay-padding': 6, 'underlay-color': '#ffbf47',

@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from initiatives.models import Criticality, Health, Role, Status
@@ -352,3 +353,15 @@ def test_the_list_shows_the_newest_strategy_first_by_default(analyst_client, mak
     assert strategies == ["2026-2029", "2026-2029", "2022-2025"]
     assert codes_of(response) == ["1.1", "1.2", "1.2"]  # in code order within a strategy
     assert 'aria-sort="descending"' in response.content.decode()
+
+
+def test_the_initiative_graph_has_a_key_and_red_is_not_criticality(analyst_client, middle):
+    html = in_english(analyst_client).get(f"/initiatives/{middle.pk}/").content.decode()
+
+    key = html.split('class="graph-legend"', 1)[1].split("</ul>")[0]
+    for text in ("This initiative", "Border: its health light", "Double border: at risk", "Thick line: high criticality",
+                 "Dashed line: low criticality"):
+        assert text in key
+    script = (settings.BASE_DIR / "static" / "js" / "initiative-graph.js").read_text()
+    high = script.split("edge[criticality = \"high\"]", 1)[1].split("}", 1)[0]
+    assert "#b30000" not in high and "#c41a1a" not in high  # one meaning per colour: red is risk or red health
