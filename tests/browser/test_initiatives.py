@@ -78,7 +78,7 @@ def test_opening_an_initiative_draws_its_neighbourhood_and_lists_the_same(logged
         "() => ({nodes: window.initiativeGraph.nodes().map(n => n.data('label')).sort(),"
         " edges: window.initiativeGraph.edges().length})"
     )
-    assert graph == {"nodes": ["B.1", "B.2", "B.3"], "edges": 2}
+    assert graph == {"nodes": ["B.1 · 2022–25", "B.2 · 2022–25", "B.3 · 2022–25"], "edges": 2}  # codes with their strategy
     # The text equivalent lists the same neighbours.
     assert "B.1" in page.locator("table.dependency-table-target").inner_text()
     assert "B.3" in page.locator("table.dependency-table-source").inner_text()
