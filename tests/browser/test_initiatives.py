@@ -93,7 +93,7 @@ def test_opening_an_initiative_draws_its_neighbourhood_and_lists_the_same(logged
     # event (delivered with the next frame): clicking before then sometimes missed the node.
     page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
     position = page.evaluate(
-        "() => { const n = window.initiativeGraph.nodes().filter(n => n.data('label') === 'B.1')[0];"
+        "() => { const n = window.initiativeGraph.nodes().filter(n => n.data('label') === 'B.1 · 2022–25')[0];"
         " return n.renderedPosition(); }"
     )
     box = page.locator("#initiative-graph").bounding_box()
