@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from authorities.models import Authority, coordinated_authority_ids
 from common.history import CHANGED, CREATED, DELETED, FieldChange, described, field_changes, who
 from common.roles import is_secretariat
 
@@ -131,6 +132,9 @@ def _history_repr(tracked, record) -> str:
 
 class PortfolioAdminSite(admin.AdminSite):
     site_header = gettext_lazy("Strategy portfolio administration")
+    # The sidebar took a quarter of a 1366 px screen from the change lists; the breadcrumbs and
+    # the index lead everywhere it did.
+    enable_nav_sidebar = False
     site_title = gettext_lazy("Strategy portfolio")
     index_title = gettext_lazy("Records")
 
@@ -152,6 +156,11 @@ class PortfolioAdminSite(admin.AdminSite):
     def each_context(self, request):
         context = super().each_context(request)
         context["is_secretariat"] = is_secretariat(request.user)
+        if request.user.is_authenticated and not context["is_secretariat"]:
+            # Said beside the user's name: whose records this admin shows and changes.
+            context["coordinated_authorities"] = [
+                authority.name for authority in Authority.objects.filter(pk__in=coordinated_authority_ids(request.user))
+            ]
         return context
 
     def scoped_view_on_site(self, request, content_type_id, object_id):
