@@ -1,0 +1,51 @@
+"""axe-core on every admin page a coordinator or the secretariat uses, in Danish and English: lists,
+change and add forms with their inlines and autocompletes, import, export and history."""
+
+import pytest
+
+from tests.browser.conftest import axe_violations, log_in, switch_language
+
+pytestmark = pytest.mark.browser
+
+LANGUAGES = ["da", "en"]
+
+
+def admin_pages(portfolio) -> list[str]:
+    middle = portfolio["middle"].pk
+    pages = ["/admin/"]
+    for model in ("initiative", "participation", "dependency", "milestone"):
+        pages += [f"/admin/initiatives/{model}/", f"/admin/initiatives/{model}/add/",
+                  f"/admin/initiatives/{model}/import/", f"/admin/initiatives/{model}/export/"]
+    pages += [f"/admin/initiatives/initiative/{middle}/change/", f"/admin/initiatives/initiative/{middle}/history/"]
+    return pages
+
+
+def violations_on(page, paths: list[str]) -> dict[str, list[str]]:
+    found = {}
+    for path in paths:
+        page.goto(f"{page.base_url}{path}")
+        page.wait_for_load_state("networkidle")
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_axe_finds_no_violations_in_the_admin_as_kobenhavns_coordinator(coordinator_page, browser_portfolio, language):
+    page = coordinator_page
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": page.base_url}])
+    assert violations_on(page, admin_pages(browser_portfolio)) == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_axe_finds_no_violations_in_the_admin_as_the_secretariat(browser_page, browser_portfolio, language):
+    page = browser_page
+    log_in(page)
+    if language != "da":
+        switch_language(page, language)
+    paths = admin_pages(browser_portfolio) + [
+        "/admin/authorities/authority/", "/admin/authorities/authority/add/", "/admin/strategies/strategy/",
+        "/admin/digests/subscription/add/", "/admin/recent-changes/",
+    ]
+    assert violations_on(page, paths) == {}
