@@ -1,10 +1,9 @@
 // Accessible names the stock admin widgets lack (found by axe-core, tests/browser/test_axe_admin.py):
 // - select2 (the autocomplete fields) names its combobox by the chosen value only, so an empty
 //   one has no name: it is named by the field's label (or its column's header in a tabular
-//   inline) followed by the chosen value;
+//   inline) followed by the chosen value (select2 re-renders on every choice: done again then);
 // - the fields of tabular inline rows have their label only in the column header: each gets it
 //   as its aria-label;
-//   (select2 re-renders the value on every choice, so the fix is applied again on change);
 // - the filter_horizontal widget's search icon carries an aria-label without a role.
 // Runs after the admin's own scripts have built the widgets, and again for every inline row added.
 'use strict';
