@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from authorities.models import localized
 from common.history import CHANGED, CREATED, DELETED, who
-from initiatives.models import Dependency, Health, Initiative, Milestone, Participation, Status
+from initiatives.models import Dependency, Health, Initiative, Milestone, Participation, Status, code_with_strategy
 from strategies.models import Strategy
 from summaries.models import InitiativeSummary
 
@@ -161,7 +161,8 @@ def _initiative_changes(strategy: Strategy, since: datetime.datetime, limit: int
             when=record.history_date,
             who=who(record),
             action=_action(record),
-            subject=_("Initiative %(code)s") % {"code": record.code},
+            subject=_("Initiative %(code)s")
+            % {"code": code_with_strategy(record.code, strategy.start_year, strategy.end_year)},
             detail=localized(record.title_da, record.title_en),
             initiative_id=record.id,
         )
@@ -178,12 +179,12 @@ def _dependency_changes(strategy: Strategy, since: datetime.datetime, limit: int
             who=who(record),
             action=_action(record),
             subject=_("Dependency %(source)s → %(target)s")
-            % {"source": record.source.code, "target": record.target.code},
+            % {"source": record.source.code_with_strategy, "target": record.target.code_with_strategy},
             detail=record.get_criticality_display(),
             initiative_id=record.source_id,
         )
         for record in Dependency.history.filter(history_date__gte=since, source__strategy_id=strategy.pk)
-        .select_related("history_user", "source", "target")
+        .select_related("history_user", "source__strategy", "target__strategy")
         .order_by("-history_date")[:limit]
     ]
 
@@ -194,7 +195,8 @@ def _participation_changes(strategy: Strategy, since: datetime.datetime, limit: 
             when=record.history_date,
             who=who(record),
             action=_action(record),
-            subject=_("Participation in %(code)s") % {"code": record.initiative.code},
+            subject=_("Participation in %(code)s")
+            % {"code": code_with_strategy(record.initiative.code, strategy.start_year, strategy.end_year)},
             detail=f"{record.authority.name} ({record.get_role_display()})",
             initiative_id=record.initiative_id,
         )
@@ -210,7 +212,8 @@ def _milestone_changes(strategy: Strategy, since: datetime.datetime, limit: int)
             when=record.history_date,
             who=who(record),
             action=_action(record),
-            subject=_("Milestone of %(code)s") % {"code": record.initiative.code},
+            subject=_("Milestone of %(code)s")
+            % {"code": code_with_strategy(record.initiative.code, strategy.start_year, strategy.end_year)},
             detail=localized(record.title_da, record.title_en),
             initiative_id=record.initiative_id,
         )

@@ -94,7 +94,7 @@ def test_it_lists_what_changed_in_the_last_seven_days_with_who_and_when(logged_i
     response = logged_in.get(reverse("home"), {"strategy": "2022-2025"})
 
     page = response.content.decode()
-    assert "Initiative C.1" in page
+    assert "Initiative C.1 · 2022–25" in page  # the code with its strategy
     assert "changed" in page
     assert "by analyst" in page
 
