@@ -98,6 +98,7 @@
           level: node.level,
           url: node.url,
           atRisk: node.at_risk ? 1 : 0,
+          degree: degree[node.id] || 0,
           size: 14 + Math.round(26 * Math.sqrt((degree[node.id] || 0) / maxDegree)),
         },
       });
@@ -173,6 +174,14 @@
         },
         { selector: 'edge[atRisk = 1]', style: { 'line-color': '#c41a1a', 'target-arrow-color': '#c41a1a' } },
         { selector: '.faded', style: { opacity: 0.15 } },
+        // The largest nodes and the selected one keep their label at every zoom and filter.
+        {
+          selector: 'node.labelled, node:selected',
+          style: {
+            'min-zoomed-font-size': 0, 'font-size': 12, 'font-weight': 600, 'text-background-color': '#ffffff',
+            'text-background-opacity': 0.85, 'text-background-padding': 2, 'z-index': 5,
+          },
+        },
         { selector: 'node.match', style: { 'border-width': 4, 'border-color': '#1a1a1a', 'font-size': 14, 'min-zoomed-font-size': 0, 'z-index': 10 } },
         {
           selector: 'node.keyboard-focus',
@@ -207,6 +216,7 @@
 
     focused = null;
     focusInfo.textContent = '';
+    labelLargest(cy, LABELLED_NODES);
     fillTable(data, labels);
     if (!data.nodes.length) {
       say(text.textEmpty);
@@ -216,6 +226,14 @@
       say(message);
     }
     if (search.value) highlight();
+  }
+
+  // The ten nodes with the most dependencies are labelled whatever the zoom: never a graph of
+  // unnamed dots, whatever the filter.
+  var LABELLED_NODES = 10;
+  function labelLargest(graph, count) {
+    graph.nodes('[!isGroup]').sort(function (a, b) { return b.data('degree') - a.data('degree'); })
+      .slice(0, count).addClass('labelled');
   }
 
   function fillTable(data, labels) {

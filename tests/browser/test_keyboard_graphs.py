@@ -133,3 +133,20 @@ def test_the_network_works_by_keyboard_and_its_search_leads_into_it(logged_in_pa
     page.wait_for_url(re.compile(rf"/authorities/{digst.pk}/$"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("query", ["", "?strategy=2022-2025"])
+def test_the_network_always_labels_its_largest_nodes_whatever_the_filter(logged_in_page, browser_portfolio, query):
+    page = logged_in_page
+    page.goto(f"{page.base_url}/interdependencies/{query}")
+    page.wait_for_function("() => window.portfolioNetwork && window.portfolioNetwork.nodes('[!isGroup]').length > 0")
+    for nodes in ("authorities", "initiatives"):
+        page.check(f"#nodes-{nodes}")
+        page.wait_for_function(
+            "() => { const g = window.portfolioNetwork, n = g.nodes('[!isGroup]').length;"
+            " return n > 0 && g.nodes('.labelled').length === Math.min(10, n); }"
+        )
+        # A labelled node's label is drawn at any zoom: no minimum zoomed font size.
+        assert page.evaluate(
+            "() => window.portfolioNetwork.nodes('.labelled')[0].style('min-zoomed-font-size')"
+        ) in ("0", "0px")
