@@ -20,7 +20,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from authorities.models import Authority, Level, localized, resolve_levels
-from initiatives.models import OPEN_STATUSES, Dependency, Health, Initiative, Milestone, Participation, Status
+from initiatives.models import (
+    OPEN_STATUSES,
+    Dependency,
+    Health,
+    Initiative,
+    Milestone,
+    Participation,
+    Status,
+    code_with_strategy,
+)
 from strategies.models import Strategy
 from summaries.models import AuthorityPairSummary, AuthoritySummary, InitiativeSummary
 
@@ -62,10 +71,16 @@ class InitiativeRow:
     forecast_end: datetime.date | None
     baseline_budget: int | None
     forecast_cost: int | None
+    strategy_years: tuple[int, int] | None = None  # filled from the strategies after loading
 
     @property
     def title(self) -> str:
         return localized(self.title_da, self.title_en)
+
+    @property
+    def code_with_strategy(self) -> str:
+        """The code with its strategy's period ("4.2 · 2022–25"): codes recur in every strategy."""
+        return code_with_strategy(self.code, *(self.strategy_years or (None, None)))
 
     @property
     def url(self) -> str:
@@ -208,12 +223,16 @@ def load_portfolio_changes(
     initiatives = {row[0]: InitiativeRow(*row) for row in Initiative.objects.values_list(*INITIATIVE_COLUMNS)}
     by_authority, by_strategy = _index_initiatives(initiatives, authority_ids)
     history = _load_history(now=now, window_start=window_start, initiatives=initiatives)
+    strategies = {s.pk: s for s in Strategy.objects.all()}
+    for row in (*initiatives.values(), *history.removed_names.values()):
+        strategy = strategies.get(row.strategy_id)
+        row.strategy_years = (strategy.start_year, strategy.end_year) if strategy else None
     return PortfolioChanges(
         now=now,
         window_start=window_start,
         initiatives=initiatives,
         authorities=_load_authorities(),
-        strategies={s.pk: s for s in Strategy.objects.all()},
+        strategies=strategies,
         by_authority=by_authority,
         by_strategy=by_strategy,
         at_risk=_load_at_risk(),

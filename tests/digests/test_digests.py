@@ -59,12 +59,12 @@ def test_a_coordinator_is_told_what_changed_for_their_authority_since_the_previo
     for part in (text, html):
         # Health got worse, with the reason and who changed what.
         assert "Health got worse" in part
-        assert f"{day.own.code} Citizen service" in part
+        assert f"{day.own.code_with_strategy} Citizen service" in part  # the code with its strategy
         assert "forecast end" in part and "kk-coordinator" in part
         assert "days after baseline" in part
         # Newly at risk, with the upstream cause, its authority and level.
         assert "Newly at risk" in part
-        assert f"At risk because of {day.upstream.code} Shared login" in part
+        assert f"At risk because of {day.upstream.code_with_strategy} Shared login" in part
         assert "Agency for Digital Government" in part and "central government" in part
         # Missed and due milestones.
         assert "Milestones missed" in part and "Pilot live" in part
@@ -220,7 +220,7 @@ def test_the_first_summary_tells_what_changed_since_subscribing_new_risks_includ
 
     message, text, html = message_to("kk@example.invalid")
     for part in (text, html):
-        assert "Newly at risk" in part and f"At risk because of {day.upstream.code} Shared login" in part
+        assert "Newly at risk" in part and f"At risk because of {day.upstream.code_with_strategy} Shared login" in part
         assert "Health got worse" in part and "Citizen service" in part
         assert "New welfare solution" in part
     assert "Initiatives added (1)" in text  # not the initiatives there before the subscription
