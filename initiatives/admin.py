@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from authorities.models import coordinated_authority_ids
 from common.admin import KeyCheckedAutocompleteMixin, ScopedAdminMixin, VersionCheckedAdminMixin, autocomplete_source
+from common.amounts import AmountField, AmountInput
 from common.roles import is_secretariat
 
 from .admin_spreadsheets import SpreadsheetImportExportMixin
@@ -160,6 +161,12 @@ class InitiativeAdmin(PortfolioAdmin):
         if not is_secretariat(request.user):
             readonly += ["reference_key", "is_illustrative"]
         return readonly
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("baseline_budget", "forecast_cost"):
+            # "109.000.000", not 109000000 (the admin's own number widget would win otherwise).
+            kwargs.update(form_class=AmountField, widget=AmountInput)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
