@@ -1,6 +1,7 @@
 """The initiative change list as a coordinator meets it: whose admin it is, the columns they need,
 the current strategies first (issue: figures a steering committee can trust)."""
 
+from django.conf import settings
 from django.urls import reverse
 
 from tests.clients import in_english
@@ -25,3 +26,13 @@ def test_a_coordinator_sees_their_authority_the_columns_they_need_and_the_newest
     assert "Current work" in page  # the title in the user's language
     assert "31.12.2024" in page  # dates as the pages show them
     assert 'id="nav-sidebar"' not in page  # the list has the width of the screen
+
+
+def test_the_admin_has_the_products_language_switch_and_typeface(client, kobenhavn_coordinator):
+    client.force_login(kobenhavn_coordinator)
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert 'class="language-switch"' in page and 'value="en"' in page
+    assert "admin/css/portfolio.css" in page
+    css = (settings.BASE_DIR / "static" / "admin" / "css" / "portfolio.css").read_text()
+    assert "IBM Plex Sans" in css and "--header-bg: #003d7a" in css
