@@ -344,7 +344,7 @@ class DependencyAdmin(PortfolioAdmin):
     form = DependencyForm
     list_display = ["source", "source_lead", "target", "target_lead", "kind", "criticality", "needed_by"]
     list_filter = ["kind", "criticality"]
-    list_select_related = ["source__lead", "target__lead"]
+    list_select_related = ["source__lead", "source__strategy", "target__lead", "target__strategy"]
     autocomplete_fields = ["source", "target"]
     search_fields = ["source__code", "source__title_da", "target__code", "target__title_da"]
 

@@ -275,7 +275,9 @@ class Initiative(models.Model):
         indexes = [models.Index(fields=["strategy", "status"]), models.Index(fields=["lead", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.title}"
+        # Everywhere an initiative is named by itself (admin choices, history, messages): codes
+        # recur in every strategy. Select the strategy with it when listing many.
+        return f"{self.code_with_strategy} {self.title}"
 
     def get_absolute_url(self) -> str:
         # The dashboard's page; the admin's "view on site" leads here (scoped in admin_site.py).
