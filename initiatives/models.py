@@ -495,15 +495,6 @@ class Milestone(models.Model):
         return localized(self.title_da, self.title_en)
 
     @property
-    def code_with_strategy(self) -> str:
-        """The code with its strategy's period, compactly ("4.2 · 2022–25"): codes recur in every
-        strategy, so a code alone does not say which initiative it is. Codes outside the strategies
-        are unique on their own. Select the strategy with the initiative when listing many."""
-        if self.strategy_id is None:
-            return self.code
-        return code_with_strategy(self.code, self.strategy.start_year, self.strategy.end_year)
-
-    @property
     def expected_date(self) -> datetime.date:
         return self.done_on or self.forecast_date or self.baseline_date
 
