@@ -44,10 +44,6 @@ class SummariesFreshness:
     last_run: SummaryRun | None  # the last finished full recompute
 
     @property
-    def is_stale(self) -> bool:
-        return self.pending
-
-    @property
     def has_summaries(self) -> bool:
         return self.as_of is not None
 

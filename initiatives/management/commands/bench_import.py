@@ -14,6 +14,7 @@ import statistics
 import threading
 import time
 
+import tablib
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -84,13 +85,11 @@ class Command(BaseCommand):
             original = original.subset(rows=range(min(rows, len(original))))
         if not len(original):
             raise CommandError("No initiatives to import: run seed_demo first.")
-        edited = original.subset(rows=range(len(original)))
-        column = edited.headers.index("title_en")
-        edited = edited.transpose().transpose()  # a copy with the same headers
-        for number in range(len(edited)):
-            values = list(edited[number])
-            values[column] = f"{values[column] or ''} (bench)"
-            edited[number] = tuple(values)
+        column = original.headers.index("title_en")
+        edited = tablib.Dataset(
+            *(row[:column] + (f"{row[column] or ''} (bench)",) + row[column + 1:] for row in original),
+            headers=original.headers,
+        )
 
         client = Client(raise_request_exception=True)
         client.force_login(user)
