@@ -75,7 +75,8 @@ def keep_theirs(form: forms.BaseForm, *, opened: Mapping, current: Mapping) -> l
 
 
 def _when(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    # As the pages write dates (dd.mm.yyyy), in both languages.
+    return formats.date_format(timezone.localtime(moment), "d.m.Y H:i")
 
 
 def _edit_lines(edit: EditInWords, *, is_record: bool) -> list[str]:

@@ -95,6 +95,8 @@ def display_value(field, value) -> str:
         return _("yes") if value else _("no")
     if field.is_relation and not isinstance(value, models.Model):
         return f"#{value}"
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.strftime("%d.%m.%Y")  # as the pages show dates, in both languages
     text = str(value)
     return text if len(text) <= DISPLAY_LIMIT else text[: DISPLAY_LIMIT - 1] + "…"
 

@@ -373,7 +373,7 @@ class Participation(models.Model):
         indexes = [models.Index(fields=["authority", "role"])]
 
     def __str__(self) -> str:
-        return f"{self.authority} – {self.get_role_display()} – {self.initiative.code}"
+        return f"{self.authority} – {self.get_role_display()} – {self.initiative.code_with_strategy}"
 
     def is_editable_by(self, user) -> bool:
         """The lead coordinator edits every participation; a participant edits its own row."""
@@ -444,7 +444,7 @@ class Dependency(models.Model):
         indexes = [models.Index(fields=["target", "source"])]
 
     def __str__(self) -> str:
-        return f"{self.source.code} → {self.target.code}"
+        return f"{self.source.code_with_strategy} → {self.target.code_with_strategy}"
 
     def is_editable_by(self, user) -> bool:
         """The source's lead coordinator (or the secretariat) maintains a dependency."""
@@ -484,7 +484,7 @@ class Milestone(models.Model):
         indexes = [models.Index(fields=["forecast_date"])]
 
     def __str__(self) -> str:
-        return f"{self.initiative.code}: {self.title}"
+        return f"{self.initiative.code_with_strategy}: {self.title}"
 
     def is_editable_by(self, user) -> bool:
         """The initiative's lead coordinator (or the secretariat) maintains its milestones."""

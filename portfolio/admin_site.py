@@ -66,6 +66,21 @@ def history_models() -> list:
     ]
 
 
+def related_for_str(tracked) -> list[str]:
+    """The relations a record's str() may follow, two levels deep: a participation names its
+    initiative with the initiative's strategy ("4.2 · 2022–25")."""
+    relations = []
+    for field in tracked._meta.concrete_fields:
+        if field.is_relation:
+            relations.append(field.name)
+            relations += [
+                f"{field.name}__{inner.name}"
+                for inner in field.related_model._meta.concrete_fields
+                if inner.is_relation and inner.many_to_one
+            ]
+    return relations
+
+
 def recent_changes(*, model=None, user_id: int | None = None, limit: int = RECENT_CHANGES_LIMIT) -> list[RecentChange]:
     """The latest historical records across the portfolio models, each with its field diff.
 
@@ -79,7 +94,7 @@ def recent_changes(*, model=None, user_id: int | None = None, limit: int = RECEN
         previous = history.objects.filter(
             **{pk_name: OuterRef(pk_name)}, history_date__lt=OuterRef("history_date")
         ).order_by("-history_date", "-history_id")
-        relations = [field.name for field in tracked._meta.concrete_fields if field.is_relation]
+        relations = related_for_str(tracked)
         latest = history.objects.select_related("history_user", *relations).annotate(
             previous_history_id=Subquery(previous.values("history_id")[:1])
         )

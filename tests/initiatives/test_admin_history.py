@@ -85,7 +85,7 @@ def test_the_secretariat_sees_recent_changes_across_models_with_field_diffs(clie
     assert changes[0].model == "participation" and changes[0].action == "Created"
     forecast = next(c for c in changes if c.action == "Changed" and c.model == "initiative")
     fields = {f.field: (f.old, f.new) for f in forecast.changes}
-    assert fields["forecast end"] == ("2024-12-31", "2026-06-30")
+    assert fields["forecast end"] == ("31.12.2024", "30.06.2026")
     assert fields["schedule health"] == ("Green", "Red")
     page = response.content.decode()
     assert "Aarhus Municipality" in page and "2026-06-30" in page

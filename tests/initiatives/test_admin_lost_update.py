@@ -116,7 +116,7 @@ def test_a_milestone_changed_by_the_other_user_also_makes_the_open_form_stale(se
 
     messages = refusal(refused)
     assert any(
-        "milestone “KK.1: Pilot”, forecast date: “—” → “2025-03-01” (Anna Analytiker," in line for line in messages
+        "milestone “KK.1 · 2022–25: Pilot”, forecast date: “—” → “01.03.2025” (Anna Analytiker," in line for line in messages
     ), messages
     initiative.refresh_from_db()
     assert initiative.title_en == "Test initiative 1"
@@ -136,8 +136,8 @@ def test_a_milestone_added_or_deleted_by_the_other_user_is_named_in_the_refusal(
 
     messages = refusal(coordinator.post(change_url(initiative), change_form_data(coordinators_form)))
 
-    assert any(line.startswith("milestone “KK.1: Udrulning” added (the system, ") for line in messages), messages
-    assert any(line.startswith("milestone “KK.1: Pilot” deleted (the system, ") for line in messages), messages
+    assert any(line.startswith("milestone “KK.1 · 2022–25: Udrulning” added (the system, ") for line in messages), messages
+    assert any(line.startswith("milestone “KK.1 · 2022–25: Pilot” deleted (the system, ") for line in messages), messages
 
 
 @pytest.mark.usefixtures("english")
