@@ -129,7 +129,7 @@ class InitiativeAdmin(PortfolioAdmin):
         "code_and_strategy", "title_in_language", "lead", "status", "health_light", "forecast_end_date", "last_changed",
     ]
     list_display_links = ["code_and_strategy", "title_in_language"]
-    ordering = ["-strategy__start_year", "code", "pk"]  # the current strategies first
+    ordering = [F("strategy__start_year").desc(nulls_last=True), "code", "pk"]  # the current strategies first
     list_filter = [
         "strategy", "status", "health", "schedule_health", "cost_health", "lead__level",
         ("lead", admin.RelatedOnlyFieldListFilter), "is_illustrative",
@@ -290,6 +290,8 @@ class ParticipationAdmin(PortfolioAdmin):
     list_display = ["initiative", "initiative_lead", "authority", "role"]
     list_filter = ["role", "authority__level", ("authority", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["initiative__lead", "initiative__strategy", "authority"]
+    # The current strategies first (on PostgreSQL too, where NULL would otherwise sort first).
+    ordering = [F("initiative__strategy__start_year").desc(nulls_last=True), "initiative__code", "pk"]
     search_fields = ["initiative__code", "initiative__title_da", "authority__name_da", "authority__code"]
     autocomplete_fields = ["initiative", "authority"]
 
@@ -345,6 +347,8 @@ class DependencyAdmin(PortfolioAdmin):
     list_display = ["source", "source_lead", "target", "target_lead", "kind", "criticality", "needed_by"]
     list_filter = ["kind", "criticality"]
     list_select_related = ["source__lead", "source__strategy", "target__lead", "target__strategy"]
+    # The current strategies first.
+    ordering = [F("source__strategy__start_year").desc(nulls_last=True), "source__code", "target__code", "pk"]
     autocomplete_fields = ["source", "target"]
     search_fields = ["source__code", "source__title_da", "target__code", "target__title_da"]
 
@@ -372,6 +376,8 @@ class MilestoneAdmin(PortfolioAdmin):
     list_display = ["title_da", "initiative", "initiative_lead", "baseline_date", "forecast_date", "done_on"]
     list_filter = ["initiative__strategy", ("done_on", admin.EmptyFieldListFilter)]
     list_select_related = ["initiative__lead", "initiative__strategy"]
+    # The current strategies first.
+    ordering = [F("initiative__strategy__start_year").desc(nulls_last=True), "initiative__code", "baseline_date", "pk"]
     autocomplete_fields = ["initiative"]
     search_fields = ["title_da", "title_en", "initiative__code", "initiative__title_da"]
     date_hierarchy = "baseline_date"

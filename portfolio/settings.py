@@ -234,6 +234,7 @@ LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
 # The second holds Danish for django-import-export, which ships none (see its django.po).
 LOCALE_PATHS = [BASE_DIR / "portfolio" / "locale", BASE_DIR / "portfolio" / "locale_vendor"]
+FORMAT_MODULE_PATH = ["portfolio.formats"]  # English pages write dates as the Danish ones do
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True

@@ -35,7 +35,7 @@ from strategies.models import FocusArea, Strategy
 SEED = 2026
 DEMO_MARKER_PREFIX = "D"  # focus area codes of the demo: D1, D2, ...
 NATIONAL_MARKER_PREFIX = "N"  # focus area codes of the national-scale portfolio: N1, N2, ...
-ILLUSTRATIVE = " (illustrativ)"
+ILLUSTRATIVE = (" (illustrativ)", " (illustrative)")  # the demo institutions' names, Danish and English
 
 FOCUS_AREAS = [
     ("Service for borgere og virksomheder", "Services for citizens and businesses"),
@@ -262,7 +262,8 @@ def _focus_areas(strategy: Strategy, prefix: str, report: SeedReport) -> list[Fo
 
 
 def _illustrative_institutions(rng: random.Random, *, schools_per_municipality: int, extra_agencies: int,
-                               partners: int, report: SeedReport, with_history: bool, tag: str) -> None:
+                               partners: int, report: SeedReport, with_history: bool, tag: tuple[str, str]) -> None:
+    tag_da, tag_en = tag
     regions = list(Authority.objects.regions().order_by("code"))
     municipalities = list(Authority.objects.municipalities().order_by("code"))
     ministries = list(Authority.objects.filter(kind=Kind.MINISTRY).order_by("name_da"))
@@ -271,26 +272,26 @@ def _illustrative_institutions(rng: random.Random, *, schools_per_municipality: 
         short = region.name_da.removeprefix("Region ")
         for n in range(1, 3 + (schools_per_municipality > 1) * 10):
             institutions.append(Authority(
-                name_da=f"Hospital {short} {n}{tag}", name_en=f"Hospital {short} {n}{tag}", kind=Kind.HOSPITAL,
+                name_da=f"Hospital {short} {n}{tag_da}", name_en=f"Hospital {short} {n}{tag_en}", kind=Kind.HOSPITAL,
                 level=Level.REGIONAL, parent=region, region=region, is_illustrative=True))
     for municipality in municipalities:
         town = municipality.name_da.removesuffix(" Kommune")
         for n in range(1, schools_per_municipality + 1):
             institutions.append(Authority(
-                name_da=f"{town} Skole {n}{tag}", name_en=f"{town} School {n}{tag}", kind=Kind.SCHOOL,
+                name_da=f"{town} Skole {n}{tag_da}", name_en=f"{town} School {n}{tag_en}", kind=Kind.SCHOOL,
                 level=Level.MUNICIPAL, parent=municipality, region=municipality.region, is_illustrative=True))
     for n in range(1, extra_agencies + 1):
         institutions.append(Authority(
-            name_da=f"Styrelse {n}{tag}", name_en=f"Agency {n}{tag}", kind=Kind.AGENCY, level=Level.CENTRAL,
+            name_da=f"Styrelse {n}{tag_da}", name_en=f"Agency {n}{tag_en}", kind=Kind.AGENCY, level=Level.CENTRAL,
             parent=ministries[n % len(ministries)] if ministries else None, is_illustrative=True))
     partner_kinds = [(Kind.BUSINESS, "Leverandør", "Supplier"), (Kind.TRADE_ORGANISATION, "Brancheforening", "Trade body"),
                      (Kind.NGO, "Forening", "Association")]
     for n in range(1, partners + 1):
         kind, da, en = partner_kinds[n % 3]
-        institutions.append(Authority(name_da=f"{da} {n}{tag}", name_en=f"{en} {n}{tag}", kind=kind,
+        institutions.append(Authority(name_da=f"{da} {n}{tag_da}", name_en=f"{en} {n}{tag_en}", kind=kind,
                                       level=Level.PARTNER, is_illustrative=True))
     for n in range(1, 4 + (schools_per_municipality > 1) * 20):
-        institutions.append(Authority(name_da=f"Universitet {n}{tag}", name_en=f"University {n}{tag}",
+        institutions.append(Authority(name_da=f"Universitet {n}{tag_da}", name_en=f"University {n}{tag_en}",
                                       kind=Kind.UNIVERSITY, level=Level.CENTRAL, is_illustrative=True))
     if with_history:
         bulk_create_with_history(institutions, Authority, batch_size=2000, default_change_reason="seed (illustrative)")
@@ -434,7 +435,7 @@ def seed_national(*, initiatives: int = 20_000, today: datetime.date | None = No
         return report
     today = today or datetime.date(2026, 11, 1)
     rng = random.Random(SEED + 1)
-    tag = " (benchmark)"
+    tag = (" (benchmark)", " (benchmark)")
     _illustrative_institutions(rng, schools_per_municipality=18, extra_agencies=180, partners=420, report=report,
                                with_history=False, tag=tag)
     authorities, by_level, central_leads, regional_leads, municipal_leads = _leads_and_pools()

@@ -157,7 +157,7 @@ def test_the_email_parts_keep_titles_as_text(hostile):
         deliveries_send(result.pending_ids)
     [sent] = mail.outbox
     # The subject is plain text: the name as typed, on one line, not HTML-escaped.
-    assert sent.subject == f"Strategy portfolio Nov. 27, 2026: {sent.subject.split(': ', 1)[1]}"
+    assert sent.subject == f"Strategy portfolio 27.11.2026: {sent.subject.split(': ', 1)[1]}"
     assert sent.subject.endswith(f"for {AUTHORITY}")
     assert "\n" not in sent.subject and "&lt;" not in sent.subject and "&amp;" not in sent.subject
 

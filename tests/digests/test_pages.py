@@ -69,7 +69,7 @@ def test_initiatives_are_found_by_searching_then_ticked_and_saved(client, outsid
 
     # Chosen ones are listed ticked; a search does not offer them again.
     page = client.get("/subscriptions/").content.decode()
-    assert f'value="{wanted.pk}" checked' in page and "MIT.1 Shared login for citizens" in page
+    assert f'value="{wanted.pk}" checked' in page and "MIT.1 · 2022–25 Shared login for citizens" in page  # with its strategy
     page = client.post("/subscriptions/", {
         "action": "find-initiatives", "initiative_query": "MIT.1", "initiatives": [wanted.pk], "frequency": "weekly",
         "language": "en", "scope": "initiatives",

@@ -24,7 +24,7 @@ def test_a_dry_run_prints_what_would_be_sent_and_sends_and_stores_nothing(portfo
     output = run("--date", "2026-11-27", "--dry-run")
     assert "kk-coordinator <kk@example.invalid> [en]" in output
     assert "analyst <analyst@example.invalid> [da]" in output
-    assert "Subject: Strategy portfolio Nov. 27, 2026" in output
+    assert "Subject: Strategy portfolio 27.11.2026" in output
     assert "2 of 2 would be sent; nothing stored" in output
     assert mail.outbox == []
     assert not DigestDelivery.objects.exists()
