@@ -1,11 +1,13 @@
-"""Amounts of money in whole kroner, as people write them: shown grouped in the active language
-("109.000.000" in Danish, "109,000,000" in English) and read with or without the grouping."""
+"""Amounts of money as people write them: shown grouped in the active language ("109.000.000" in
+Danish, "109,000,000" in English) and read with or without the grouping; whole kroner
+(AmountField) or kroner with øre (KronerField)."""
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 # Digits grouped by threes with a dot, comma or space (Danish, English, typed), or plain digits.
@@ -43,3 +45,56 @@ class AmountField(forms.IntegerField):
         if not AMOUNT.match(text):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return int(re.sub(r"[ .,\u00a0]", "", text))
+
+
+def _strip_suffix(text: str) -> str:
+    for suffix in SUFFIXES:
+        if text.lower().endswith(suffix):
+            return text[: -len(suffix)].strip()
+    return text
+
+
+class KronerInput(forms.TextInput):
+    """Kroner with øre, shown as the active language writes them: "1.500.000,50" or "1,500,000.50"."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return number_format(Decimal(str(value)), decimal_pos=2, force_grouping=True)
+        except (ArithmeticError, TypeError, ValueError):
+            return str(value)  # what was typed, shown again with its error
+
+
+class KronerField(forms.DecimalField):
+    """An amount in kroner with at most two decimals (øre), read as the active language writes it
+    (Danish "1.500.000,50", English "1,500,000.50"), with or without the grouping. A separator the
+    language does not use for decimals is read as grouping, so "1500000.50" on a Danish page is
+    refused rather than misread. Never a float."""
+
+    widget = KronerInput
+    default_error_messages = {
+        "invalid": _("Enter an amount in kroner, for example 1.500.000,50 or 1500000."),
+        "max_decimal_places": _("An amount has at most two decimals (øre)."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = _strip_suffix(str(value).strip())
+        decimal_sep = get_format("DECIMAL_SEPARATOR")
+        group_sep = "." if decimal_sep == "," else ","
+        groups = "[" + re.escape(group_sep) + " \u00a0]"
+        pattern = rf"^-?(\d{{1,3}}(?:{groups}\d{{3}})+|\d+)(?:{re.escape(decimal_sep)}(\d+))?$"
+        match = re.match(pattern, text)
+        if not match:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        whole = re.sub(r"\D", "", match.group(1))
+        sign = "-" if text.startswith("-") else ""
+        try:
+            return Decimal(f"{sign}{whole}.{match.group(2) or '0'}")
+        except InvalidOperation:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None

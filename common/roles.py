@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 SECRETARIAT = "Secretariat"
 COORDINATORS = "Coordinators"
 
-SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "summaries", "digests", "auth"]
+SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "funding", "summaries", "digests", "auth"]
 
 COORDINATOR_PERMISSIONS = [
     ("initiatives", "view_initiative"),
@@ -27,6 +27,16 @@ COORDINATOR_PERMISSIONS = [
     ("initiatives", "add_dependency"),
     ("initiatives", "change_dependency"),
     ("initiatives", "delete_dependency"),
+    ("funding", "view_fundingyear"),
+    ("funding", "add_fundingyear"),
+    ("funding", "change_fundingyear"),
+    ("funding", "delete_fundingyear"),
+    ("funding", "view_fundingshare"),
+    ("funding", "add_fundingshare"),
+    ("funding", "change_fundingshare"),
+    ("funding", "delete_fundingshare"),
+    ("funding", "view_rephasing"),
+    ("funding", "add_rephasing"),
     ("authorities", "view_authority"),
     ("authorities", "change_authority"),
     # Read-only, for choosing an initiative's strategy and focus area (public reference data).
