@@ -2,31 +2,22 @@
 list's columns. Both stream the rows from the database in chunks, so a national-scale export
 does not hold 20,000 model instances in memory at once."""
 
-import csv
-import datetime
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from authorities.models import Level
-from common.spreadsheets import safe_cell
+from common import spreadsheets
+from common.spreadsheets import Table
 
 from .models import Health, Initiative, Status
 
 CHUNK_SIZE = 2000
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Excel reads a UTF-8 file as the local code page unless it starts with a byte-order mark: æøå.
-BYTE_ORDER_MARK = "\ufeff"
-# Dates as the pages show them (and as Danish Excel reads them as dates).
-DATE_FORMAT = "%d.%m.%Y"
-XLSX_DATE_FORMAT = "dd.mm.yyyy"
 
 
 def _summary(initiative: Initiative):
@@ -86,9 +77,6 @@ class ExportColumn:
     value: Callable[[Initiative, dict], object]  # (initiative, labels) -> cell value
     width: int = 14  # in the workbook, in characters
 
-    def workbook_width(self, header: str) -> int:
-        return max(self.width, min(len(header) + 3, 30))
-
 
 def labels() -> dict:
     """The choice labels in the active language, looked up once per export: get_FOO_display()
@@ -137,69 +125,17 @@ def _filename(extension: str) -> str:
     return f"{_('initiatives')}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
-class _Echo:
-    """A file-like object whose write() hands back the line, for csv.writer in a stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_lines(queryset: QuerySet, language: str) -> Iterable[str]:
-    # The stream is read after the view has returned: keep the request's language for it.
-    with translation.override(language):
-        writer = csv.writer(_Echo(), delimiter=";")
-        yield BYTE_ORDER_MARK + writer.writerow(headers())
-        for row in rows(queryset):
-            yield writer.writerow(
-                ["" if value is None else value.strftime(DATE_FORMAT) if isinstance(value, datetime.date)
-                 else safe_cell(value) for value in row]
-            )
+def _table(queryset: QuerySet) -> Table:
+    names = headers()
+    return Table(headers=names, widths=[column.width for column in COLUMNS], rows=lambda: rows(queryset),
+                 sheet_title=str(_("Initiatives")))
 
 
 def csv_response(queryset: QuerySet) -> StreamingHttpResponse:
     """Semicolon-separated, as Danish Excel expects, UTF-8 with a byte-order mark."""
-    response = StreamingHttpResponse(
-        _csv_lines(queryset, translation.get_language() or "da"), content_type=CSV_CONTENT_TYPE
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
+    return spreadsheets.csv_response(_table(queryset), _filename("csv"))
 
 
 def xlsx_response(queryset: QuerySet) -> FileResponse:
-    """A workbook written in openpyxl's write-only mode, which streams rows to a temporary file:
-    column widths, the header frozen and a filter on it, dates as dates shown dd.mm.yyyy."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(_("Initiatives"))[:31])
-    names = headers()
-    for index, (column, header) in enumerate(zip(COLUMNS, names, strict=True), start=1):
-        # Before the first row: a write-only sheet writes its columns' widths first.
-        sheet.column_dimensions[get_column_letter(index)].width = column.workbook_width(header)
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header_cells = []
-    for header in names:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    count = 0
-    for row in rows(queryset):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=safe_cell(value))
-            if isinstance(value, datetime.date):
-                cell.number_format = XLSX_DATE_FORMAT
-            cells.append(cell)
-        sheet.append(cells)
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{count + 1}"
-    # Spooled in memory up to 8 MB, then on disk; FileResponse closes it when sent.
-    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(output)
-    output.seek(0)
-    return FileResponse(output, as_attachment=True, filename=_filename("xlsx"), content_type=XLSX_CONTENT_TYPE)
+    """Column widths, the header frozen and a filter on it, dates as dates shown dd.mm.yyyy."""
+    return spreadsheets.xlsx_response(_table(queryset), _filename("xlsx"))

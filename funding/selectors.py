@@ -1,0 +1,123 @@
+"""Reads of funding for the pages and exports: totals per party and year, per focus area, and the
+re-phasings of a strategy. Each is a fixed number of queries; every total is a sum of the share rows
+that `share_rows` exports, so the page and the file agree to the øre."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from authorities.models import localized
+from strategies.models import Strategy
+
+from .models import ZERO, FundingShare, Party, Rephasing
+
+
+@dataclass
+class Amounts:
+    """A budget, what is spent, and the budget of the shares something is spent of (for the variance)."""
+
+    budget: Decimal = ZERO
+    spent: Decimal | None = None
+    budget_spent_of: Decimal = ZERO
+
+    def add(self, budget: Decimal, spent: Decimal | None, budget_spent_of: Decimal | None) -> None:
+        self.budget += budget
+        if spent is not None:
+            self.spent = (self.spent or ZERO) + spent
+        self.budget_spent_of += budget_spent_of or ZERO
+
+    @property
+    def variance(self) -> Decimal | None:
+        """Spent less the budget of what has spending: over (positive) or under (negative) spend."""
+        return None if self.spent is None else self.spent - self.budget_spent_of
+
+
+@dataclass
+class FundingTotals:
+    strategy: Strategy
+    years: list[int]
+    parties: list[tuple[str, str]]
+    cells: dict[tuple[str, int], Amounts]
+    by_party: dict[str, Amounts]
+    by_year: dict[int, Amounts]
+    total: Amounts
+    by_focus_area: list[tuple[str, Amounts]] = field(default_factory=list)
+    rephasings: list[Rephasing] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[dict]:
+        """The party × year table, one row per party that pays anything."""
+        return [
+            {"party": value, "label": label, "cells": [self.cells.get((value, year)) for year in self.years],
+             "total": self.by_party[value]}
+            for value, label in self.parties
+        ]
+
+    @property
+    def chart(self) -> dict:
+        """The chart's series (the same figures as the table, in whole kroner)."""
+        return {
+            "years": [str(year) for year in self.years],
+            "series": [
+                {"key": value, "label": label,
+                 "values": [int((self.cells.get((value, year)) or Amounts()).budget) for year in self.years]}
+                for value, label in self.parties
+            ],
+        }
+
+
+def share_rows(strategy: Strategy) -> QuerySet[FundingShare]:
+    """Every party share of the strategy's initiatives, one row per initiative, year and party."""
+    return (
+        FundingShare.objects.filter(funding_year__initiative__strategy=strategy)
+        .select_related("funding_year__initiative__lead", "funding_year__initiative__focus_area", "ministry")
+        .order_by("funding_year__initiative__code", "funding_year__year", "party")
+    )
+
+
+def _sums(queryset, *group_by):
+    return queryset.values(*group_by).annotate(
+        budget_sum=Sum("budget"), spent_sum=Sum("actual"),
+        budget_spent_of=Sum("budget", filter=Q(actual__isnull=False)),
+    ).order_by(*group_by)
+
+
+def funding_totals(strategy: Strategy) -> FundingTotals:
+    shares = FundingShare.objects.filter(funding_year__initiative__strategy=strategy)
+    cells: dict[tuple[str, int], Amounts] = {}
+    by_party: dict[str, Amounts] = defaultdict(Amounts)
+    by_year: dict[int, Amounts] = defaultdict(Amounts)
+    total = Amounts()
+    for row in _sums(shares, "party", "funding_year__year"):
+        party, year = row["party"], row["funding_year__year"]
+        figures = (row["budget_sum"], row["spent_sum"], row["budget_spent_of"])
+        cells.setdefault((party, year), Amounts()).add(*figures)
+        by_party[party].add(*figures)
+        by_year[year].add(*figures)
+        total.add(*figures)
+    areas = []
+    for row in _sums(shares, "funding_year__initiative__focus_area__code", "funding_year__initiative__focus_area__name_da",
+                     "funding_year__initiative__focus_area__name_en"):
+        amounts = Amounts()
+        amounts.add(row["budget_sum"], row["spent_sum"], row["budget_spent_of"])
+        name = localized(row["funding_year__initiative__focus_area__name_da"] or "",
+                         row["funding_year__initiative__focus_area__name_en"] or "")
+        code = row["funding_year__initiative__focus_area__code"]
+        areas.append((f"{code} {name}" if code else "", amounts))
+    paying = {party for party, _year in cells}
+    return FundingTotals(
+        strategy=strategy,
+        years=sorted({year for _party, year in cells}),
+        parties=[(value, label) for value, label in Party.choices if value in paying],
+        cells=cells,
+        by_party=dict(by_party),
+        by_year=dict(by_year),
+        total=total,
+        by_focus_area=areas,
+        rephasings=list(
+            Rephasing.objects.filter(initiative__strategy=strategy)
+            .select_related("initiative__strategy", "initiative__lead", "created_by")[:100]
+        ),
+    )
