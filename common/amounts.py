@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Digits grouped by threes with a dot, comma or space (Danish, English, typed), or plain digits.
@@ -98,3 +99,36 @@ class KronerField(forms.DecimalField):
             return Decimal(f"{sign}{whole}.{match.group(2) or '0'}")
         except InvalidOperation:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+MINUS = "\u2212"  # a real minus sign, as wide as the plus
+
+
+def amount(value: Decimal | int | None, *, signed: bool = False) -> str:
+    """An exact amount with øre, grouped in the active language ("1.500.000,50"); "–" for none.
+    Signed: "+" for an overspend, "−" for an underspend."""
+    if value is None:
+        return "–"
+    value = Decimal(value)
+    text = number_format(abs(value) if signed else value, decimal_pos=2, force_grouping=True)
+    if signed and value:
+        return ("+" if value > 0 else MINUS) + text
+    return text
+
+
+def kroner(value: Decimal | int | None, *, signed: bool = False) -> str:
+    """An exact amount as the pages write it: "1.500.000,50 kr." in Danish, "DKK 1,500,000.50" in English."""
+    if value is None:
+        return "–"
+    return gettext("DKK %(amount)s") % {"amount": amount(value, signed=signed)}
+
+
+def millions(value: Decimal | int | None, *, signed: bool = False) -> str:
+    """An amount in millions with one decimal, for key figures: "12,3 mio. kr." / "DKK 12.3 million"."""
+    if value is None:
+        return "–"
+    rounded = (Decimal(value) / Decimal(1_000_000)).quantize(Decimal("0.1"))
+    text = number_format(abs(rounded) if signed else rounded, decimal_pos=1, force_grouping=True)
+    if signed and rounded:
+        text = ("+" if rounded > 0 else MINUS) + text
+    return gettext("DKK %(amount)s million") % {"amount": text}

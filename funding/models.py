@@ -149,7 +149,13 @@ class Rephasing(models.Model):
     amount = amount_field(_("amount (DKK)"))
     reason = models.TextField(_("reason"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for the system (the illustrative demo)."),
     )
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
 

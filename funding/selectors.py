@@ -56,6 +56,10 @@ class FundingTotals:
         ]
 
     @property
+    def year_totals(self) -> list[Amounts]:
+        return [self.by_year[year] for year in self.years]
+
+    @property
     def chart(self) -> dict:
         """The chart's series (the same figures as the table, in whole kroner)."""
         return {
@@ -72,9 +76,15 @@ def share_rows(strategy: Strategy) -> QuerySet[FundingShare]:
     """Every party share of the strategy's initiatives, one row per initiative, year and party."""
     return (
         FundingShare.objects.filter(funding_year__initiative__strategy=strategy)
-        .select_related("funding_year__initiative__lead", "funding_year__initiative__focus_area", "ministry")
+        .select_related("funding_year__initiative__strategy", "funding_year__initiative__lead",
+                        "funding_year__initiative__focus_area", "ministry")
         .order_by("funding_year__initiative__code", "funding_year__year", "party")
     )
+
+
+def share_rows_none() -> QuerySet[FundingShare]:
+    """No rows: the export when no strategy has started yet."""
+    return FundingShare.objects.none()
 
 
 def _sums(queryset, *group_by):

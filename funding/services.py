@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from common.amounts import kroner
 from initiatives.models import Initiative
 
 from .models import ZERO, FundingShare, FundingYear, Party, Rephasing
@@ -23,11 +23,6 @@ class ShareInput:
     budget: Decimal
     actual: Decimal | None = None
     ministry_id: int | None = None
-
-
-def kroner(amount: Decimal) -> str:
-    """An amount as the pages write it: "DKK 1.500.000,00" in Danish, grouped in the active language."""
-    return _("DKK %(amount)s") % {"amount": number_format(amount, decimal_pos=2, force_grouping=True)}
 
 
 def split_check(*, budget: Decimal, share_budgets: Sequence[Decimal]) -> None:
@@ -90,10 +85,10 @@ def _rephase_check(*, initiative: Initiative, from_year: int, to_year: int, amou
 
 @transaction.atomic
 def rephase(*, initiative: Initiative, party: str, from_year: int, to_year: int, amount: Decimal, reason: str,
-            user) -> Rephasing:
+            user=None) -> Rephasing:
     """Move an amount of one party's budget from a year to a later one: both years' budgets and shares
     change by the amount, so the initiative's total and the party's total stay the same. Recorded with
-    who did it and why; the shares' history keeps the amounts before."""
+    who did it (no user: the system) and why; the shares' history keeps the amounts before."""
     years = {row.year: row for row in FundingYear.objects.select_for_update().filter(initiative=initiative)}
     source_year = years.get(from_year)
     source = source_year.shares.select_for_update().filter(party=party).first() if source_year else None

@@ -27,5 +27,6 @@ urlpatterns = [
     ),
     path("", include("dashboard.urls")),
     path("initiatives/", include("initiatives.urls")),
+    path("funding/", include("funding.urls")),
     path("", include("digests.urls")),
 ]

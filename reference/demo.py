@@ -11,6 +11,7 @@ import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -19,6 +20,8 @@ from simple_history.utils import bulk_create_with_history
 from authorities.models import Authority, Kind, Level
 from common.roles import ensure_roles
 from digests.subscriptions import subscription_ensure_default
+from funding.models import FundingShare, FundingYear, Party, Rephasing
+from funding.services import rephase
 from initiatives.models import (
     Criticality,
     Dependency,
@@ -368,9 +371,72 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedReport:
     _overrun_the_last_finished_strategy(builder, today)
     builder.save(report, batch_size=500)
     _depend_on_reference_initiatives(builder, rng, report)
+    _fund(builder.initiatives, today, report)
     _mark_summaries_dirty()
     report.seconds = time.monotonic() - started
     return report
+
+
+# Who pays, by the lead's level: illustrative splits (party, share in per cent), not sourced figures.
+SPLITS = {
+    Level.CENTRAL: [[(Party.STATE, 100)], [(Party.STATE, 70), (Party.KL, 20), (Party.REGIONS, 10)]],
+    Level.MUNICIPAL: [[(Party.KL, 60), (Party.STATE, 40)], [(Party.KL, 100)]],
+    Level.REGIONAL: [[(Party.REGIONS, 70), (Party.STATE, 30)], [(Party.REGIONS, 50), (Party.KL, 25), (Party.STATE, 25)]],
+    Level.PARTNER: [[(Party.STATE, 50), (Party.OTHER, 50)]],
+}
+
+
+def _thousands(amount: Decimal) -> Decimal:
+    """Down to whole thousands of kroner, as budgets are set."""
+    return (amount / 1000).to_integral_value(rounding=ROUND_DOWN) * 1000
+
+
+def _split(amount: Decimal, parts: list[tuple[str, int]]) -> list[tuple[str, Decimal]]:
+    """An amount split by per cent in whole thousands; the first party takes what rounding leaves."""
+    shares = [(party, _thousands(amount * percent / 100)) for party, percent in parts]
+    rest = amount - sum(share for _party, share in shares)
+    return [(shares[0][0], shares[0][1] + rest), *shares[1:]]
+
+
+def _fund(initiatives: list[Initiative], today: datetime.date, report: SeedReport) -> None:
+    """Illustrative funding: each initiative's baseline budget spread over its baseline years, split
+    between the parties by its lead's level, spent in the years gone by, and a few re-phasings of
+    late initiatives' money to a later year. A random generator of its own, so the rest of the
+    demo is the same with or without it."""
+    rng = random.Random(SEED + 7)
+    years, shares = [], []
+    for initiative in initiatives:
+        if not (initiative.baseline_budget and initiative.baseline_start and initiative.baseline_end):
+            continue
+        span = list(range(initiative.baseline_start.year, initiative.baseline_end.year + 1))
+        per_year = _thousands(Decimal(initiative.baseline_budget) / len(span))
+        parts = rng.choice(SPLITS.get(initiative.lead.level, SPLITS[Level.CENTRAL]))
+        for n, year in enumerate(span):
+            budget = per_year if n < len(span) - 1 else Decimal(initiative.baseline_budget) - per_year * (len(span) - 1)
+            funding_year = FundingYear(initiative=initiative, year=year, budget=budget)
+            years.append(funding_year)
+            for party, amount in _split(budget, parts):
+                spent = None
+                if year < today.year:
+                    spent = (amount * Decimal(rng.randrange(85, 116)) / 100).quantize(Decimal("0.01"))
+                shares.append(FundingShare(funding_year=funding_year, party=party, budget=amount, actual=spent))
+    bulk_create_with_history(years, FundingYear, batch_size=1000, default_change_reason="seed_demo (illustrative)")
+    bulk_create_with_history(shares, FundingShare, batch_size=1000, default_change_reason="seed_demo (illustrative)")
+    report.counts[FundingYear._meta.verbose_name_plural] += len(years)
+    report.counts[FundingShare._meta.verbose_name_plural] += len(shares)
+    late = [i for i in initiatives if i.baseline_budget and i.forecast_end and i.baseline_end
+            and i.forecast_end > i.baseline_end and i.baseline_end.year >= today.year
+            and i.strategy.end_year > i.baseline_end.year]
+    for initiative in rng.sample(late, min(6, len(late))):
+        year = initiative.baseline_end.year
+        share = (FundingShare.objects.filter(funding_year__initiative=initiative, funding_year__year=year)
+                 .order_by("-budget").first())
+        if share is None or share.actual is not None:
+            continue
+        amount = (share.budget * Decimal(rng.choice([20, 25, 40])) / 100).quantize(Decimal("0.01"))
+        rephase(initiative=initiative, party=share.party, from_year=year, to_year=year + 1, amount=amount,
+                reason="Illustrativ: leverancen er forsinket, så betalingen følger med til næste år.")
+        report.counts[Rephasing._meta.verbose_name_plural] += 1
 
 
 OVERRUN_UPSTREAM_DAYS = 150  # the late central initiative's new forecast end, from "today"

@@ -15,6 +15,7 @@ Helpers: switch_language(page, "en"), axe_violations(page), PASSWORD.
 import datetime
 import os
 import shutil
+from decimal import Decimal
 
 import pytest
 
@@ -63,6 +64,8 @@ def browser_portfolio(transactional_db, live_server, strategy_2022, digst, koben
     from django.contrib.auth.models import Group, User
 
     from common.roles import SECRETARIAT, ensure_roles
+    from funding.models import Party
+    from funding.services import ShareInput, funding_year_set
     from initiatives.models import Criticality, DependencyKind, Health, Role, Status
     from initiatives.services import dependency_add, initiative_create, milestone_add, participation_set
     from summaries.engine.run import recompute_summaries
@@ -110,6 +113,12 @@ def browser_portfolio(transactional_db, live_server, strategy_2022, digst, koben
                   baseline_date=datetime.date(2024, 3, 1), forecast_date=datetime.date(2024, 5, 1))
     milestone_add(initiative=middle, title_da="Landsdækkende drift", title_en="Nationwide operation",
                   baseline_date=datetime.date(2025, 6, 1))
+    # B.2's money: the state and KL in 2024, KL alone in 2025, with what was spent in 2024.
+    funding_year_set(initiative=middle, year=2024, budget=Decimal("6000000.00"), shares=[
+        ShareInput(Party.STATE, Decimal("4000000.00"), actual=Decimal("4250000.00")),
+        ShareInput(Party.KL, Decimal("2000000.00"), actual=Decimal("1800000.00"))])
+    funding_year_set(initiative=middle, year=2025, budget=Decimal("4000000.00"),
+                     shares=[ShareInput(Party.KL, Decimal("4000000.00"))])
     recompute_summaries()
     return {"user": user, "upstream": upstream, "middle": middle, "downstream": downstream}
 

@@ -17,6 +17,10 @@ def admin_pages(portfolio) -> list[str]:
         pages += [f"/admin/initiatives/{model}/", f"/admin/initiatives/{model}/add/",
                   f"/admin/initiatives/{model}/import/", f"/admin/initiatives/{model}/export/"]
     pages += [f"/admin/initiatives/initiative/{middle}/change/", f"/admin/initiatives/initiative/{middle}/history/"]
+    funding_year = portfolio["middle"].funding_years.order_by("year").first().pk
+    pages += ["/admin/funding/fundingyear/", "/admin/funding/fundingyear/add/",
+              f"/admin/funding/fundingyear/{funding_year}/change/", f"/admin/funding/fundingyear/{funding_year}/history/",
+              "/admin/funding/rephasing/", "/admin/funding/rephasing/add/"]
     return pages
 
 

@@ -38,7 +38,9 @@ def test_no_page_scrolls_sideways_at_1366_px(browser_page, browser_portfolio, la
     paths = ["/", "/?strategy=2022-2025", "/initiatives/", "/initiatives/?strategy=2022-2025&at_risk=true",
              f"/initiatives/{middle.pk}/", "/authorities/", f"/authorities/{middle.lead_id}/", "/interdependencies/",
              "/interdependencies/?strategy=2022-2025", "/impact/", f"/impact/?initiative={middle.pk}&days=90",
-             "/subscriptions/", "/subscriptions/preview/", "/admin/", "/admin/recent-changes/"]
+             "/funding/?strategy=2022-2025", "/subscriptions/", "/subscriptions/preview/", "/admin/",
+             "/admin/recent-changes/", "/admin/funding/fundingyear/", "/admin/funding/fundingyear/add/",
+             "/admin/funding/rephasing/", "/admin/funding/rephasing/add/"]
     for model in ("initiative", "participation", "dependency", "milestone"):
         paths += [f"/admin/initiatives/{model}/", f"/admin/initiatives/{model}/add/",
                   f"/admin/initiatives/{model}/import/", f"/admin/initiatives/{model}/export/"]
