@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 SECRETARIAT = "Secretariat"
 COORDINATORS = "Coordinators"
 
-SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "funding", "summaries", "digests", "auth"]
+SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "funding", "benefits", "summaries", "digests", "auth"]
 
 COORDINATOR_PERMISSIONS = [
     ("initiatives", "view_initiative"),
@@ -37,6 +37,12 @@ COORDINATOR_PERMISSIONS = [
     ("funding", "delete_fundingshare"),
     ("funding", "view_rephasing"),
     ("funding", "add_rephasing"),
+    ("benefits", "view_benefit"),
+    ("benefits", "add_benefit"),
+    ("benefits", "change_benefit"),
+    ("benefits", "delete_benefit"),
+    ("benefits", "view_followup"),
+    ("benefits", "change_followup"),
     ("authorities", "view_authority"),
     ("authorities", "change_authority"),
     # Read-only, for choosing an initiative's strategy and focus area (public reference data).

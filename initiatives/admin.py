@@ -160,6 +160,8 @@ class InitiativeAdmin(PortfolioAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         if not is_secretariat(request.user):
             readonly += ["reference_key", "is_illustrative"]
+        if obj is not None and obj.benefits_computed:
+            readonly.append("benefits_health")  # computed from the benefits register
         return readonly
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -239,8 +241,9 @@ class InitiativeAdmin(PortfolioAdmin):
             return "—"
         assessment = obj.assess_health()
         return format_html(
-            "{}: {}<br>{}: {}",
+            "{}: {}<br>{}: {}<br>{}: {}",
             _("Schedule"), assessment.schedule_reason, _("Cost"), assessment.cost_reason,
+            _("Benefits"), assessment.benefits_reason,
         )
 
     def get_deleted_objects(self, objs, request):

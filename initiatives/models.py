@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -84,6 +85,7 @@ class HealthAssessment:
     cost: str
     cost_reason: str
     benefits: str
+    benefits_reason: str
     overall: str
 
 
@@ -212,8 +214,17 @@ class Initiative(models.Model):
         max_length=6,
         choices=Health.choices,
         default=Health.GREEN,
-        help_text=_("Set by hand: will the expected benefits be realised?"),
+        help_text=_("Set by hand only while no benefits are registered: will the expected benefits be realised?"),
     )
+    # Kept by the benefits register (benefits.services) once an initiative has registered benefits:
+    # the light is then computed from their forecasts against their baselines. The facts behind it
+    # are stored (not a sentence), so its reason reads in the reader's language.
+    benefits_computed = models.BooleanField(_("benefits light computed"), default=False, editable=False)
+    benefits_shortfall = models.DecimalField(
+        _("largest benefit shortfall (%)"), max_digits=6, decimal_places=1, null=True, blank=True, editable=False
+    )
+    benefits_worst_da = models.CharField(_("benefit furthest short (Danish)"), max_length=200, blank=True, editable=False)
+    benefits_worst_en = models.CharField(_("benefit furthest short (English)"), max_length=200, blank=True, editable=False)
     # Stored copies of the derived lights, so lists filter and sort on them in the database.
     # services.initiative_* keep them current and every recompute reconciles them.
     schedule_health = models.CharField(_("schedule health"), max_length=6, choices=Health.choices, default=Health.GREEN)
@@ -309,8 +320,21 @@ class Initiative(models.Model):
             cost=cost,
             cost_reason=cost_reason,
             benefits=self.benefits_health,
+            benefits_reason=self.benefits_reason(),
             overall=worst_health(schedule, cost, self.benefits_health),
         )
+
+    def benefits_reason(self) -> str:
+        """Why the benefits light has its colour, in the reader's language."""
+        if not self.benefits_computed:
+            return str(_("set by hand by the initiative's lead (no benefits registered): "
+                         "will the expected benefits be realised?"))
+        if not self.benefits_shortfall:
+            return str(_("every registered benefit's forecast meets its baseline"))
+        return str(_("“%(benefit)s” is forecast %(percent)s %% short of its baseline") % {
+            "benefit": localized(self.benefits_worst_da, self.benefits_worst_en),
+            "percent": number_format(self.benefits_shortfall, decimal_pos=1),
+        })
 
     def is_editable_by(self, user) -> bool:
         """The lead's coordinator (or the secretariat) edits an initiative."""

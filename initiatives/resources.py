@@ -575,15 +575,29 @@ class InitiativeResource(ScopedResource):
             )
         }
 
+    stored_benefits_light: str | None = None
+
+    def import_instance(self, instance, row, **kwargs):
+        # The benefits light as stored, before the row's values: once benefits are registered it is
+        # computed from them (benefits.services), and no file may set it.
+        self.stored_benefits_light = (
+            instance.benefits_health if not instance._state.adding and instance.benefits_computed else None
+        )
+        super().import_instance(instance, row, **kwargs)
+
     def scope_errors_after(self, instance) -> dict:
-        if self.is_secretariat or not instance.lead_id or instance.lead_id in self.own_authority_ids():
-            return {}
-        return {
-            "lead": ValidationError(
+        errors = {}
+        if self.stored_benefits_light is not None and instance.benefits_health != self.stored_benefits_light:
+            errors["benefits_health"] = ValidationError(_(
+                "This initiative's benefits light is computed from its registered benefits; "
+                "change their forecasts instead."
+            ))
+        if not (self.is_secretariat or not instance.lead_id or instance.lead_id in self.own_authority_ids()):
+            errors["lead"] = ValidationError(
                 _("%(lead)s is not your authority; you can import only initiatives your authority leads.")
                 % {"lead": instance.lead}
             )
-        }
+        return errors
 
     def do_instance_save(self, instance, is_create):
         values = {

@@ -122,7 +122,7 @@ def health_lights(initiative: Initiative) -> list[dict]:
         {"name": _("Cost"), "light": assessment.cost, "label": Health(assessment.cost).label,
          "reason": assessment.cost_reason},
         {"name": _("Benefits"), "light": assessment.benefits, "label": Health(assessment.benefits).label,
-         "reason": _("set by hand by the initiative's lead: will the expected benefits be realised?")},
+         "reason": assessment.benefits_reason},
         {"name": _("Overall"), "light": assessment.overall, "label": Health(assessment.overall).label,
          "reason": _("the worst of the three lights"), "overall": True},
     ]

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "initiatives",
     "summaries.apps.SummariesConfig",
     "funding",
+    "benefits.apps.BenefitsConfig",
     "digests.apps.DigestsConfig",
     "dashboard",
     "reference",
@@ -281,6 +282,12 @@ HEALTH_SCHEDULE_YELLOW_MONTHS = env_int("HEALTH_SCHEDULE_YELLOW_MONTHS", 1, mini
 HEALTH_SCHEDULE_RED_MONTHS = env_int("HEALTH_SCHEDULE_RED_MONTHS", 3, minimum=0)
 HEALTH_COST_RED_PERCENT = env_int("HEALTH_COST_RED_PERCENT", 10, minimum=0)
 HEALTH_COST_RED_DKK = env_int("HEALTH_COST_RED_DKK", 6_000_000, minimum=0)
+# The benefits light: yellow when a benefit's forecast falls short of its baseline by more than YELLOW
+# per cent, red by more than RED per cent (benefits.services.assess_benefits).
+HEALTH_BENEFITS_YELLOW_PERCENT = env_int("HEALTH_BENEFITS_YELLOW_PERCENT", 10, minimum=0)
+HEALTH_BENEFITS_RED_PERCENT = env_int("HEALTH_BENEFITS_RED_PERCENT", 25, minimum=0)
+if HEALTH_BENEFITS_YELLOW_PERCENT > HEALTH_BENEFITS_RED_PERCENT:
+    raise ImproperlyConfigured("HEALTH_BENEFITS_YELLOW_PERCENT must not exceed HEALTH_BENEFITS_RED_PERCENT")
 if HEALTH_SCHEDULE_YELLOW_MONTHS > HEALTH_SCHEDULE_RED_MONTHS:
     raise ImproperlyConfigured(
         "HEALTH_SCHEDULE_YELLOW_MONTHS must not exceed HEALTH_SCHEDULE_RED_MONTHS"
