@@ -94,6 +94,16 @@ def follow_up_due_on(initiative: Initiative) -> datetime.date:
     return end + FOLLOW_UP_AFTER
 
 
+def follow_up_schedule_if_completed_now(*, initiative: Initiative) -> FollowUp | None:
+    """Schedule the follow-up when the initiative's latest change completed it (its history says it
+    was not completed before). An initiative recorded as completed from the start (an old strategy
+    entered afterwards) gets none: its benefits were never to be followed up here."""
+    latest_two = list(initiative.history.order_by("-history_date", "-history_id").values_list("status", flat=True)[:2])
+    if len(latest_two) == 2 and latest_two[0] == Status.COMPLETED and latest_two[1] != Status.COMPLETED:
+        return follow_up_schedule(initiative=initiative)
+    return None
+
+
 def follow_up_schedule(*, initiative: Initiative) -> FollowUp | None:
     """Schedule the follow-up of a completed initiative (idempotent); None for one not completed."""
     if initiative.status != Status.COMPLETED:

@@ -1,12 +1,12 @@
 """Completing an initiative schedules its benefits follow-up, once the change has committed. The
-signal only schedules; benefits.services.follow_up_schedule decides."""
+signal only schedules; benefits.services.follow_up_schedule_if_completed_now decides."""
 
 from django.db import transaction
 from django.db.models.signals import post_save
 
 from initiatives.models import Initiative, Status
 
-from .services import follow_up_schedule
+from .services import follow_up_schedule_if_completed_now
 
 
 def initiative_saved(sender, instance: Initiative, raw: bool = False, **kwargs) -> None:
@@ -19,7 +19,7 @@ def initiative_saved(sender, instance: Initiative, raw: bool = False, **kwargs) 
 def _schedule(initiative_id: int) -> None:
     initiative = Initiative.objects.filter(pk=initiative_id).first()
     if initiative is not None:
-        follow_up_schedule(initiative=initiative)
+        follow_up_schedule_if_completed_now(initiative=initiative)
 
 
 def connect() -> None:

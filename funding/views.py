@@ -9,15 +9,15 @@ from django.views.decorators.http import require_GET
 
 from common import spreadsheets
 from common.listing import filters_reject_nul
+from strategies.forms import StrategyChoiceForm
 from strategies.models import Strategy
 
 from . import exports, selectors
-from .forms import FundingFilterForm
 
 
-def _strategy(request) -> tuple[FundingFilterForm, list[Strategy], Strategy | None]:
+def _strategy(request) -> tuple[StrategyChoiceForm, list[Strategy], Strategy | None]:
     strategies = list(Strategy.objects.order_by("-start_year"))
-    form = FundingFilterForm(request.GET or None, strategies=strategies)
+    form = StrategyChoiceForm(request.GET or None, strategies=strategies)
     current = Strategy.objects.current()
     return form, strategies, form.chosen(strategies, default=current)
 

@@ -28,5 +28,6 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("initiatives/", include("initiatives.urls")),
     path("funding/", include("funding.urls")),
+    path("benefits/", include("benefits.urls")),
     path("", include("digests.urls")),
 ]

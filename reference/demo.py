@@ -18,6 +18,9 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from authorities.models import Authority, Kind, Level
+from benefits.models import Benefit, FollowUp
+from benefits.models import Kind as BenefitKind
+from benefits.services import benefit_save, follow_up_record, follow_up_schedule
 from common.roles import ensure_roles
 from digests.subscriptions import subscription_ensure_default
 from funding.models import FundingShare, FundingYear, Party, Rephasing
@@ -372,9 +375,58 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedReport:
     builder.save(report, batch_size=500)
     _depend_on_reference_initiatives(builder, rng, report)
     _fund(builder.initiatives, today, report)
+    _benefits(builder.initiatives, today, report)
     _mark_summaries_dirty()
     report.seconds = time.monotonic() - started
     return report
+
+
+ECONOMIC_BENEFITS = [
+    ("Sparet sagsbehandlingstid", "Case-work time saved"),
+    ("Færre henvendelser til borgerservice", "Fewer enquiries to citizen services"),
+    ("Lavere driftsudgifter til it", "Lower IT running costs"),
+]
+NON_ECONOMIC_BENEFITS = [
+    ("Flere digitale ansøgninger", "More applications made digitally", "Andel ansøgninger indsendt digitalt (%)", True),
+    ("Kortere ventetid", "Shorter waiting time", "Gennemsnitlig sagsbehandlingstid (dage)", False),
+]
+
+
+def _benefits(initiatives: list[Initiative], today: datetime.date, report: SeedReport) -> None:
+    """Illustrative benefits for about half the initiatives, through the register's service so their
+    benefits light is computed, and the follow-ups of initiatives completed in the last two years:
+    recorded for some, overdue for others."""
+    rng = random.Random(SEED + 11)
+    for initiative in initiatives:
+        if rng.random() < 0.5 or not initiative.baseline_budget:
+            continue
+        title = rng.choice(ECONOMIC_BENEFITS)
+        baseline = _thousands(Decimal(initiative.baseline_budget) * Decimal(rng.randrange(20, 60)) / 100)
+        forecast = _thousands(baseline * Decimal(rng.choices([100, 95, 85, 70], weights=[60, 20, 12, 8])[0]) / 100)
+        benefit_save(benefit=Benefit(
+            initiative=initiative, kind=BenefitKind.ECONOMIC, title_da=title[0], title_en=title[1],
+            from_year=(initiative.baseline_end or today).year + 1, baseline=baseline, forecast=forecast,
+            realised_by=initiative.lead,
+        ))
+        report.counts[Benefit._meta.verbose_name_plural] += 1
+        if rng.random() < 0.4:
+            da, en, indicator, higher = rng.choice(NON_ECONOMIC_BENEFITS)
+            target = Decimal(rng.choice([80, 90])) if higher else Decimal(rng.choice([10, 14]))
+            drift = Decimal(rng.choice([0, 0, 5, 12]))
+            benefit_save(benefit=Benefit(
+                initiative=initiative, kind=BenefitKind.NON_ECONOMIC, title_da=da, title_en=en, indicator=indicator,
+                higher_is_better=higher, baseline=target, forecast=target - drift if higher else target + drift / 4,
+                realised_by=initiative.lead,
+            ))
+            report.counts[Benefit._meta.verbose_name_plural] += 1
+    recent = [i for i in initiatives if i.status == Status.COMPLETED and i.forecast_end
+              and today - datetime.timedelta(days=730) <= i.forecast_end <= today]
+    for n, initiative in enumerate(sorted(recent, key=lambda i: (i.forecast_end, i.code))):
+        follow_up = follow_up_schedule(initiative=initiative)
+        report.counts[FollowUp._meta.verbose_name_plural] += 1
+        if follow_up.due_on < today and n % 2 == 0:
+            follow_up_record(follow_up=follow_up, realised={}, user=None,
+                             summary="Illustrativ: gevinsterne kom som ventet, dog et halvt år senere.")
 
 
 # Who pays, by the lead's level: illustrative splits (party, share in per cent), not sourced figures.
@@ -398,7 +450,8 @@ def _split(amount: Decimal, parts: list[tuple[str, int]]) -> list[tuple[str, Dec
     return [(shares[0][0], shares[0][1] + rest), *shares[1:]]
 
 
-def _fund(initiatives: list[Initiative], today: datetime.date, report: SeedReport) -> None:
+def _fund(initiatives: list[Initiative], today: datetime.date, report: SeedReport, *, with_history: bool = True,
+          rephasings: int = 6) -> None:
     """Illustrative funding: each initiative's baseline budget spread over its baseline years, split
     between the parties by its lead's level, spent in the years gone by, and a few re-phasings of
     late initiatives' money to a later year. A random generator of its own, so the rest of the
@@ -420,14 +473,18 @@ def _fund(initiatives: list[Initiative], today: datetime.date, report: SeedRepor
                 if year < today.year:
                     spent = (amount * Decimal(rng.randrange(85, 116)) / 100).quantize(Decimal("0.01"))
                 shares.append(FundingShare(funding_year=funding_year, party=party, budget=amount, actual=spent))
-    bulk_create_with_history(years, FundingYear, batch_size=1000, default_change_reason="seed_demo (illustrative)")
-    bulk_create_with_history(shares, FundingShare, batch_size=1000, default_change_reason="seed_demo (illustrative)")
+    if with_history:
+        bulk_create_with_history(years, FundingYear, batch_size=1000, default_change_reason="seed_demo (illustrative)")
+        bulk_create_with_history(shares, FundingShare, batch_size=1000, default_change_reason="seed_demo (illustrative)")
+    else:
+        FundingYear.objects.bulk_create(years, batch_size=5000)
+        FundingShare.objects.bulk_create(shares, batch_size=5000)
     report.counts[FundingYear._meta.verbose_name_plural] += len(years)
     report.counts[FundingShare._meta.verbose_name_plural] += len(shares)
     late = [i for i in initiatives if i.baseline_budget and i.forecast_end and i.baseline_end
             and i.forecast_end > i.baseline_end and i.baseline_end.year >= today.year
             and i.strategy.end_year > i.baseline_end.year]
-    for initiative in rng.sample(late, min(6, len(late))):
+    for initiative in rng.sample(late, min(rephasings, len(late))):
         year = initiative.baseline_end.year
         share = (FundingShare.objects.filter(funding_year__initiative=initiative, funding_year__year=year)
                  .order_by("-budget").first())
@@ -542,6 +599,7 @@ def seed_national(*, initiatives: int = 20_000, today: datetime.date | None = No
             if is_infrastructure:
                 infrastructure.append(index)
     builder.save(report)
+    _fund(builder.initiatives, today, report, with_history=False, rephasings=0)
     _mark_summaries_dirty()
     report.seconds = time.monotonic() - started
     return report

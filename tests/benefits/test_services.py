@@ -105,6 +105,17 @@ def test_completing_an_initiative_schedules_its_follow_up_a_year_after_its_end(
     assert not FollowUp.objects.overdue(datetime.date(2026, 3, 31)).exists()
 
 
+def test_an_initiative_entered_as_completed_gets_no_follow_up(make_initiative, kobenhavn,
+                                                            django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative = make_initiative(kobenhavn, status=Status.COMPLETED, baseline_start=datetime.date(2002, 1, 1),
+                                     baseline_end=datetime.date(2003, 6, 30), forecast_start=datetime.date(2002, 1, 1),
+                                     forecast_end=datetime.date(2003, 6, 30))
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative_update(initiative=initiative, title_da="Rettet titel")
+    assert not FollowUp.objects.exists()
+
+
 def test_recording_the_follow_up(make_initiative, kobenhavn, kobenhavn_coordinator):
     initiative = make_initiative(kobenhavn, status=Status.COMPLETED)
     benefit = benefit_save(benefit=economic(initiative, "1000", "900"))

@@ -1,12 +1,13 @@
-"""The funding page's strategy filter: a bad value is a message on the page, never a server error."""
+"""A page's choice of strategy (the funding and benefits pages): a bad value is a message on the
+page, never a server error, and the current strategy is shown instead."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from strategies.models import Strategy
+from .models import Strategy
 
 
-class FundingFilterForm(forms.Form):
+class StrategyChoiceForm(forms.Form):
     strategy = forms.ChoiceField(label=_("Strategy"), required=False)
 
     def __init__(self, *args, strategies: list[Strategy], **kwargs):
