@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from authorities.models import coordinated_authority_ids
 from initiatives.models import HEALTH_RANK, Health, Status
 from strategies.models import Strategy
 
@@ -100,6 +101,13 @@ class RecipientDigest:
     counts: dict[str, int]
     authority_figures: list[tuple[AuthorityRow, AuthorityFigures]]
     snapshot: dict
+    # Not changes but reminders: overdue benefits follow-ups of initiatives the recipient's
+    # authorities lead, whatever the subscription's scope.
+    follow_ups_owed: list[tuple[InitiativeRow, datetime.date]] = field(default_factory=list)
+
+    @property
+    def has_news(self) -> bool:
+        return self.change_count > 0 or bool(self.follow_ups_owed)
 
     @property
     def change_count(self) -> int:
@@ -181,7 +189,18 @@ def build_recipient_digest(
         counts=counts,
         authority_figures=authority_figures,
         snapshot=snapshot,
+        follow_ups_owed=_follow_ups_owed(subscription, changes),
     )
+
+
+def _follow_ups_owed(subscription: Subscription, changes: PortfolioChanges) -> list[tuple[InitiativeRow, datetime.date]]:
+    led = coordinated_authority_ids(subscription.user)  # primed by the run: no query
+    owed = []
+    for initiative_id, due_on in changes.follow_ups_overdue:
+        row = changes.initiatives.get(initiative_id)
+        if row is not None and row.lead_id in led:
+            owed.append((row, due_on))
+    return owed
 
 
 # --- What the digest covers ----------------------------------------------------------------------

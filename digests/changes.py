@@ -19,7 +19,8 @@ from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from authorities.models import Authority, Level, localized, resolve_levels
+from authorities.models import Authority, Coordinator, Level, localized, resolve_levels
+from benefits.models import FollowUp
 from initiatives.models import (
     OPEN_STATUSES,
     Dependency,
@@ -195,6 +196,10 @@ class PortfolioChanges:
     milestones: list[MilestoneRow]
     authority_figures: dict[int, AuthorityFigures]
     removed_names: dict[int, InitiativeRow] = field(default_factory=dict)
+    # Benefits follow-ups overdue on the digest's date, (initiative id, due on), and which
+    # authorities each user coordinates: a coordinator's summary lists the follow-ups they owe.
+    follow_ups_overdue: list[tuple[int, datetime.date]] = field(default_factory=list)
+    coordinated: dict[int, frozenset[int]] = field(default_factory=dict)
 
     def initiative(self, initiative_id: int) -> InitiativeRow | None:
         return self.initiatives.get(initiative_id) or self.removed_names.get(initiative_id)
@@ -243,7 +248,19 @@ def load_portfolio_changes(
         milestones=_load_milestones(window_start=window_start, date=date),
         authority_figures=_load_authority_figures(authority_ids),
         removed_names=history.removed_names,
+        follow_ups_overdue=list(
+            FollowUp.objects.overdue(date).order_by("due_on", "pk").values_list("initiative_id", "due_on")
+        ),
+        coordinated=_load_coordinated(),
     )
+
+
+def _load_coordinated() -> dict[int, frozenset[int]]:
+    """Every coordinator's authorities in one query, to prime coordinated_authority_ids' cache."""
+    coordinated: dict[int, set[int]] = {}
+    for user_id, authority_id in Coordinator.objects.values_list("user_id", "authority_id"):
+        coordinated.setdefault(user_id, set()).add(authority_id)
+    return {user_id: frozenset(ids) for user_id, ids in coordinated.items()}
 
 
 def _load_authorities() -> dict[int, AuthorityRow]:

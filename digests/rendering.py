@@ -219,6 +219,7 @@ def render_digest(digest: RecipientDigest, *, unsubscribe_link: str) -> Rendered
             "headlines": _headlines(digest),
             "scope_label": _scope_label(digest),
             "change_count": digest.change_count,
+            "follow_ups_owed": digest.follow_ups_owed,
             "site_url": settings.SITE_URL,
             "settings_url": settings.SITE_URL + reverse("subscription_settings"),
             "unsubscribe_url": unsubscribe_link,

@@ -50,7 +50,7 @@ class BuiltDigest:
 
     @property
     def has_news(self) -> bool:
-        return self.digest.change_count > 0
+        return self.digest.has_news
 
 
 def build_digests(
@@ -74,6 +74,8 @@ def build_digests(
     changes = load_portfolio_changes(now=now, window_start=window_start, authority_ids=authority_ids, date=date)
     built = []
     for subscription in subscriptions:
+        # The one answer to "which authorities does this user coordinate", from the run's one query.
+        subscription.user._coordinated_authority_ids = changes.coordinated.get(subscription.user_id, frozenset())
         digest = build_recipient_digest(
             subscription=subscription,
             chosen=chosen[subscription.pk],
@@ -82,7 +84,7 @@ def build_digests(
             baseline=baselines.get(subscription.user_id),
         )
         rendered = None
-        if digest.change_count or subscription.send_when_empty or render_empty:
+        if digest.has_news or subscription.send_when_empty or render_empty:
             rendered = render_digest(digest, unsubscribe_link=unsubscribe_url(subscription.user))
         built.append(BuiltDigest(subscription, digest, rendered))
     return built

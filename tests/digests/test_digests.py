@@ -204,7 +204,8 @@ def test_building_summaries_takes_the_same_queries_for_one_recipient_and_for_man
         subscription_ensure_default(user)
     subscriptions = list(Subscription.objects.select_related("user").order_by("pk"))
     assert len(subscriptions) == 22
-    with travel(DAY, 6), django_assert_max_num_queries(16):
+    # 16, and two for the benefits follow-ups owed: those overdue, and who coordinates what.
+    with travel(DAY, 6), django_assert_max_num_queries(18):
         built = build_digests(subscriptions, date=DAY)
     assert len(built) == 22
     assert User.objects.count() == 22
@@ -331,3 +332,25 @@ def test_beat_schedules_the_morning_digests_at_six_copenhagen_time():
     assert morning_entry["task"] in app.tasks
     assert morning_entry["schedule"] == crontab(hour=6, minute=0)
     assert app.conf.timezone == "Europe/Copenhagen"
+
+
+def test_a_coordinator_is_reminded_of_the_benefits_follow_ups_their_authority_owes(after_a_day, morning, aarhus):
+    from benefits.models import FollowUp
+
+    morning(DAY)
+    mail.outbox.clear()
+    ours = after_a_day.own
+    ours.status = "completed"
+    ours.save(update_fields=["status"])  # no change the summaries tell: only the reminder is news
+    FollowUp.objects.create(initiative=ours, due_on=DAY)  # due the day before NEXT_DAY: overdue
+    FollowUp.objects.create(initiative=after_a_day.upstream, due_on=DAY)  # Digitaliseringsstyrelsen's, not ours
+
+    morning(NEXT_DAY)
+
+    message, text, html = message_to("kk@example.invalid")
+    assert "no changes" in message.subject  # a reminder is not a change
+    for part in (text, html):
+        assert "Benefits follow-ups you owe" in part and f"{ours.code_with_strategy} " in part
+        assert after_a_day.upstream.code_with_strategy not in part.split("Benefits follow-ups you owe")[1]
+    assert "Due 27.11.2026" in text
+    assert mail.outbox[0].to == ["kk@example.invalid"] and len(mail.outbox) == 1  # the analyst coordinates nothing
