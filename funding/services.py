@@ -89,13 +89,16 @@ def rephase(*, initiative: Initiative, party: str, from_year: int, to_year: int,
     """Move an amount of one party's budget from a year to a later one: both years' budgets and shares
     change by the amount, so the initiative's total and the party's total stay the same. Recorded with
     who did it (no user: the system) and why; the shares' history keeps the amounts before."""
-    years = {row.year: row for row in FundingYear.objects.select_for_update().filter(initiative=initiative)}
+    # Ordered by their own columns: a default ordering through a nullable relation would make
+    # PostgreSQL refuse FOR UPDATE (an outer join).
+    years = {row.year: row for row in FundingYear.objects.select_for_update().filter(initiative=initiative).order_by("year")}
     source_year = years.get(from_year)
-    source = source_year.shares.select_for_update().filter(party=party).first() if source_year else None
+    source = (source_year.shares.select_for_update().filter(party=party).order_by("pk").first()
+              if source_year else None)
     _rephase_check(initiative=initiative, from_year=from_year, to_year=to_year, amount=amount, reason=reason,
                    source=source, party=party)
     target_year = years.get(to_year) or FundingYear.objects.create(initiative=initiative, year=to_year, budget=ZERO)
-    target = target_year.shares.select_for_update().filter(party=party).first() or FundingShare(
+    target = target_year.shares.select_for_update().filter(party=party).order_by("pk").first() or FundingShare(
         funding_year=target_year, party=party, budget=ZERO, ministry_id=source.ministry_id
     )
     source_year.budget -= amount

@@ -120,6 +120,8 @@ class Command(BaseCommand):
             ("network initiatives", f"{network}?nodes=initiatives"
              + (f"&strategy={strategy.code}" if strategy else "")),
             ("impact", f"{reverse('impact')}?initiative={delayed}&days=90" if delayed else None),
+            ("funding", reverse("funding:totals") + (f"?strategy={strategy.code}" if strategy else "")),
+            ("benefits", reverse("benefits:page") + (f"?strategy={strategy.code}" if strategy else "")),
         ]
         missing = [name for name, url in pages if url is None]
         if missing:
