@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "strategies",
     "initiatives",
     "summaries.apps.SummariesConfig",
+    "reporting.apps.ReportingConfig",
     "digests.apps.DigestsConfig",
     "dashboard",
     "reference",
