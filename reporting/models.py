@@ -143,6 +143,11 @@ class Cycle(models.Model):
                 violation_error_message=_("The period start must not be after the period end."),
             ),
             models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("period_start")),
+                name="cycle_deadline_after_start",
+                violation_error_message=_("The deadline must not be before the period starts."),
+            ),
+            models.CheckConstraint(
                 condition=Q(state=CycleState.OPEN, frozen_at__isnull=True)
                 | Q(state=CycleState.FROZEN, frozen_at__isnull=False),
                 name="cycle_frozen_has_time",

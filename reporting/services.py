@@ -97,9 +97,9 @@ def cycle_open(
     if not strategies:
         raise ValidationError({"strategies": _("Choose at least one strategy for the cycle to cover.")})
     cycle = Cycle(code=code, period_start=period_start, period_end=period_end, deadline=deadline)
-    cycle.full_clean()
     if deadline < period_start:
         raise ValidationError({"deadline": _("The deadline must not be before the period starts.")})
+    cycle.full_clean()
     _save(cycle, user)
     cycle.strategies.set(strategies)
     for day in sorted(set(reminders)):
@@ -140,17 +140,25 @@ def _lock(report: StatusReport) -> StatusReport:
     return StatusReport.objects.select_for_update().select_related("cycle", "initiative").get(pk=report.pk)
 
 
-def _check_assessment(report: StatusReport) -> None:
-    """The rules of a submitted report, each naming its field."""
+def submission_errors(*, assessed: str, computed_overall: str, rationale: str, track: str) -> dict[str, str]:
+    """What stops a report with these values from being submitted, by field (empty: nothing)."""
     errors = {}
-    if not report.assessed:
+    if not assessed:
         errors["assessed"] = _("Choose the assessed status.")
-    elif report.assessed != report.computed_overall and not report.rationale.strip():
+    elif assessed != computed_overall and not rationale.strip():
         errors["rationale"] = _(
             "The assessed status (%(assessed)s) differs from the computed one (%(computed)s): explain why."
-        ) % {"assessed": Health(report.assessed).label, "computed": Health(report.computed_overall).label}
-    if report.assessed in (Health.YELLOW, Health.RED) and not report.track:
+        ) % {"assessed": Health(assessed).label, "computed": Health(computed_overall).label}
+    if assessed in (Health.YELLOW, Health.RED) and not track:
         errors["track"] = _("A yellow or red report needs a track: back to plan, new plan or close down.")
+    return errors
+
+
+def _check_assessment(report: StatusReport) -> None:
+    errors = submission_errors(
+        assessed=report.assessed, computed_overall=report.computed_overall, rationale=report.rationale,
+        track=report.track,
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -287,14 +295,23 @@ def baseline_versions_ensure(initiative_ids: Iterable[int]) -> None:
     )
 
 
-def _check_rebaseline(request: RebaselineRequest) -> None:
+def rebaseline_errors(*, baseline_start, baseline_end, baseline_budget, reason: str) -> dict[str, str]:
+    """What is wrong with a proposed baseline, by field (empty: nothing)."""
     errors = {}
-    if request.baseline_start and request.baseline_end and request.baseline_end < request.baseline_start:
+    if baseline_start and baseline_end and baseline_end < baseline_start:
         errors["baseline_end"] = _("The new baseline end must not be before its start.")
-    if request.baseline_budget is not None and request.baseline_budget < 0:
+    if baseline_budget is not None and baseline_budget < 0:
         errors["baseline_budget"] = _("The new baseline budget cannot be negative.")
-    if not request.reason.strip():
+    if not reason.strip():
         errors["reason"] = _("Give the reason for the new baseline.")
+    return errors
+
+
+def _check_rebaseline(request: RebaselineRequest) -> None:
+    errors = rebaseline_errors(
+        baseline_start=request.baseline_start, baseline_end=request.baseline_end,
+        baseline_budget=request.baseline_budget, reason=request.reason,
+    )
     if errors:
         raise ValidationError(errors)
 

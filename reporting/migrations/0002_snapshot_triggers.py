@@ -4,7 +4,8 @@ reports of a frozen cycle stay as they were.
 
 Deleting a snapshot is refused while its cycle exists. (Django's own test flush on SQLite empties
 tables with DELETE, cycles before their snapshots; on PostgreSQL it truncates, which row triggers
-do not see.)
+do not see.) On SQLite, a later migration that rebuilds one of these tables drops its triggers:
+such a migration must create them again.
 """
 
 from django.db import migrations
