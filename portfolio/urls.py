@@ -27,5 +27,6 @@ urlpatterns = [
     ),
     path("", include("dashboard.urls")),
     path("initiatives/", include("initiatives.urls")),
+    path("reporting/", include("reporting.urls")),
     path("", include("digests.urls")),
 ]
