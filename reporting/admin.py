@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import ScopedAdminMixin, VersionCheckedAdminMixin
+from common.admin import KeyCheckedAutocompleteMixin, ScopedAdminMixin, VersionCheckedAdminMixin
 from common.amounts import AmountField, AmountInput
 from common.roles import is_secretariat
 from initiatives.models import Initiative
@@ -109,7 +109,7 @@ class CycleAdmin(SecretariatOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Approver)
-class ApproverAdmin(SecretariatOnlyMixin, SimpleHistoryAdmin):
+class ApproverAdmin(SecretariatOnlyMixin, KeyCheckedAutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["user", "authority", "created_at"]
     search_fields = ["user__username", "authority__name_da"]
     autocomplete_fields = ["user", "authority"]
