@@ -62,8 +62,9 @@ class CycleDetail:
     cycle: Cycle
     totals: dict
     authorities: list[AuthorityProgress]
-    overdue: list[AuthorityProgress]
+    overdue: list[AuthorityProgress]  # after the deadline, or after a reminder: still owing
     is_past_deadline: bool
+    reminded_on: datetime.date | None  # the latest reminder day passed, before the deadline
     mine: list[StatusReport] = field(default_factory=list)  # to fill in
     to_approve: list[StatusReport] = field(default_factory=list)
     to_accept: list[StatusReport] = field(default_factory=list)
@@ -101,9 +102,12 @@ def cycle_detail(cycle: Cycle, user, today: datetime.date) -> CycleDetail:
         for name in ("owed", "submitted", "approved", "accepted", "returned")
     }
     past = today > cycle.deadline
+    reminded_on = max((r.remind_on for r in cycle.reminders.all() if r.remind_on <= today), default=None)
+    behind = not cycle.is_frozen and (past or reminded_on is not None)
     detail = CycleDetail(
         cycle=cycle, totals=totals, authorities=authorities, is_past_deadline=past,
-        overdue=[a for a in authorities if past and not cycle.is_frozen and a.not_approved],
+        reminded_on=None if past else reminded_on,
+        overdue=[a for a in authorities if behind and a.not_approved],
     )
     reports = StatusReport.objects.filter(cycle=cycle)
     if not cycle.is_frozen:

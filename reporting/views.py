@@ -32,7 +32,7 @@ def cycle_list(request):
 @login_required
 @require_GET
 def cycle_detail(request, code: str):
-    cycle = get_object_or_404(Cycle.objects.prefetch_related("strategies"), code=code)
+    cycle = get_object_or_404(Cycle.objects.prefetch_related("strategies", "reminders"), code=code)
     detail = selectors.cycle_detail(cycle, request.user, timezone.localdate())
     return render(request, "reporting/cycle_detail.html", {"detail": detail, "cycle": cycle,
                                                            "is_secretariat": is_secretariat(request.user)})
