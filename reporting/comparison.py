@@ -1,6 +1,7 @@
 """What changed between two cycles, initiative by initiative and field by field: the assessed
 status, the forecast end (and by how many days), the baseline version, the track; and which
-initiatives were added, completed, cancelled or are no longer covered.
+initiatives were added, completed, cancelled or are no longer covered. The assessment and the
+track are compared only between submitted reports: a draft has not said anything yet.
 
 Both sides are the cycles' rows (reporting.snapshots.cycle_rows): a frozen cycle's snapshot, an
 open cycle's rows as of now.
@@ -68,9 +69,17 @@ def _days(before: str | None, after: str | None) -> int | None:
     return (datetime.date.fromisoformat(after) - datetime.date.fromisoformat(before)).days
 
 
+# A report not (or no longer) submitted has no assessment to compare yet.
+UNREPORTED_STATES = frozenset({"draft", "returned"})
+REPORTED_FIELDS = frozenset({"assessed", "track"})
+
+
 def field_changes(before: dict, after: dict) -> list[FieldChange]:
     changes = []
+    unreported = before.get("report_state") in UNREPORTED_STATES or after.get("report_state") in UNREPORTED_STATES
     for name in COMPARED_FIELDS:
+        if unreported and name in REPORTED_FIELDS:
+            continue
         old, new = before.get(name), after.get(name)
         if old != new:
             changes.append(FieldChange(name, old, new, _days(old, new) if name == "forecast_end" else None))

@@ -108,3 +108,12 @@ def test_diff_cycles_lists_exactly_the_changed_fields(frozen, initiatives, strat
     text = io.StringIO()
     call_command("diff_cycles", "2027-H1", "2027-H2", stdout=text)
     assert "  forecast_end: 2025-05-31 → 2025-08-31 (+92 days)" in text.getvalue()
+
+
+def test_a_draft_in_the_later_cycle_is_not_a_change_of_assessment(frozen, strategy_2022, analyst):
+    from reporting.comparison import compare_cycles
+
+    later = cycle_open(user=analyst, code="2027-H2", period_start=datetime.date(2027, 7, 1),
+                       period_end=datetime.date(2027, 12, 31), deadline=datetime.date(2028, 1, 15),
+                       strategies=[strategy_2022])
+    assert compare_cycles(frozen, later) == []
