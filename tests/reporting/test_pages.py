@@ -134,14 +134,17 @@ def test_compare_two_cycles_in_the_product(analyst_client, cycle, initiatives, r
                                            make_initiative):
     from reporting.services import cycle_open
 
+    from initiatives.services import initiative_update
+
     steering_fixture(cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver, analyst)
     make_initiative(kobenhavn, code="KK.9", status=Status.ACTIVE)
+    initiative_update(initiative=initiatives["kk_late"], forecast_end=datetime.date(2025, 7, 31))
     cycle_open(user=analyst, code="2027-H2", period_start=datetime.date(2027, 7, 1),
                period_end=datetime.date(2027, 12, 31), deadline=datetime.date(2028, 1, 15), strategies=[strategy_2022])
     response, text = page(in_english(analyst_client), "compare", a="2027-H1", b="2027-H2")
     assert response.status_code == 200
     assert {c.kind for c in response.context["changes"]} == {"added", "changed"}
-    assert "Added" in text
+    assert "Added" in text and "61 days" in text
     response, _text = page(analyst_client, "compare", a="2027-H1", b="2027-H1")
     assert response.status_code == 400
     response, _text = page(analyst_client, "compare", a="nope", b="2027-H1")
