@@ -132,9 +132,8 @@ def test_the_steering_report_shows_lights_tracks_and_the_divergence_rationale_to
 def test_compare_two_cycles_in_the_product(analyst_client, cycle, initiatives, report_of, strategy_2022,
                                            kobenhavn_coordinator, kobenhavn_approver, analyst, kobenhavn,
                                            make_initiative):
-    from reporting.services import cycle_open
-
     from initiatives.services import initiative_update
+    from reporting.services import cycle_open
 
     steering_fixture(cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver, analyst)
     make_initiative(kobenhavn, code="KK.9", status=Status.ACTIVE)
