@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 SECRETARIAT = "Secretariat"
 COORDINATORS = "Coordinators"
 
-SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "funding", "benefits", "summaries", "digests", "auth"]
+SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "funding", "benefits", "summaries", "reporting", "digests", "auth"]
 
 COORDINATOR_PERMISSIONS = [
     ("initiatives", "view_initiative"),
@@ -45,6 +45,12 @@ COORDINATOR_PERMISSIONS = [
     ("benefits", "change_followup"),
     ("authorities", "view_authority"),
     ("authorities", "change_authority"),
+    # Status reports of the initiatives they lead, and requests for new baselines (reporting).
+    ("reporting", "view_statusreport"),
+    ("reporting", "change_statusreport"),
+    ("reporting", "view_rebaselinerequest"),
+    ("reporting", "add_rebaselinerequest"),
+    ("reporting", "view_baselineversion"),
     # Read-only, for choosing an initiative's strategy and focus area (public reference data).
     ("strategies", "view_strategy"),
     ("strategies", "view_focusarea"),

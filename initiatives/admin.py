@@ -21,7 +21,7 @@ from common.roles import is_secretariat
 
 from .admin_spreadsheets import SpreadsheetImportExportMixin
 from .forms import DependencyForm
-from .models import OPEN_STATUSES, Dependency, Initiative, Milestone, Participation, Role
+from .models import BASELINE_FIELDS, OPEN_STATUSES, Dependency, Initiative, Milestone, Participation, Role
 from .resources import DependencyResource, InitiativeResource, MilestoneResource, ParticipationResource
 from .services import initiative_sync_lead, participation_remove
 
@@ -162,6 +162,10 @@ class InitiativeAdmin(PortfolioAdmin):
             readonly += ["reference_key", "is_illustrative"]
         if obj is not None and obj.benefits_computed:
             readonly.append("benefits_health")  # computed from the benefits register
+        if obj is not None:
+            # Once created, the baseline changes only through an approved rebaseline request
+            # (a field read-only here is ignored when posted, so a forged form changes nothing).
+            readonly += list(BASELINE_FIELDS)
         return readonly
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

@@ -41,6 +41,11 @@ class Health(models.TextChoices):
     RED = "red", _("Red")
 
 
+# The approved baseline: set when an initiative is created, then changed only by an approved
+# rebaseline request (reporting.services.rebaseline_request_approve), never by an edit or an import.
+BASELINE_FIELDS = ("baseline_start", "baseline_end", "baseline_budget")
+
+
 HEALTH_RANK = {Health.GREEN: 0, Health.YELLOW: 1, Health.RED: 2}
 
 

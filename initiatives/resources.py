@@ -35,6 +35,7 @@ from common.spreadsheets import safe_cell, unquote_cell
 from strategies.models import FocusArea, Strategy
 
 from .models import (
+    BASELINE_FIELDS,
     Criticality,
     Dependency,
     DependencyKind,
@@ -592,6 +593,13 @@ class InitiativeResource(ScopedResource):
                 "This initiative's benefits light is computed from its registered benefits; "
                 "change their forecasts instead."
             ))
+        if instance.pk is not None:
+            stored = Initiative.objects.filter(pk=instance.pk).values(*BASELINE_FIELDS).first() or {}
+            changed = [name for name in BASELINE_FIELDS if name in stored and stored[name] != getattr(instance, name)]
+            if changed:
+                # Once created, the baseline changes only through an approved rebaseline request.
+                message = _("The approved baseline cannot be changed by an import; ask for a new baseline instead.")
+                errors.update({name: ValidationError(message) for name in changed})
         if not (self.is_secretariat or not instance.lead_id or instance.lead_id in self.own_authority_ids()):
             errors["lead"] = ValidationError(
                 _("%(lead)s is not your authority; you can import only initiatives your authority leads.")

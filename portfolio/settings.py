@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "summaries.apps.SummariesConfig",
     "funding",
     "benefits.apps.BenefitsConfig",
+    "reporting.apps.ReportingConfig",
     "digests.apps.DigestsConfig",
     "dashboard",
     "reference",

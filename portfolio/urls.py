@@ -29,5 +29,6 @@ urlpatterns = [
     path("initiatives/", include("initiatives.urls")),
     path("funding/", include("funding.urls")),
     path("benefits/", include("benefits.urls")),
+    path("reporting/", include("reporting.urls")),
     path("", include("digests.urls")),
 ]

@@ -36,6 +36,7 @@ from initiatives.models import (
     Role,
     Status,
 )
+from reference.demo_reporting import ensure_demo_approvers
 from strategies.models import FocusArea, Strategy
 
 SEED = 2026
@@ -124,6 +125,12 @@ def ensure_demo_users(*, new_passwords: bool = False) -> list[str]:
             user.set_password(password)
             user.save()
             lines.append(f"  {username:<18} {password:<20} {full_name}")
+    for user, created in ensure_demo_approvers():
+        if created or new_passwords:
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+            user.save()
+            lines.append(f"  {user.username:<18} {password:<20} {user.first_name}, {user.last_name}")
     if lines:
         return ["Demo logins (shown once; new ones: manage.py seed_demo --new-passwords):", *lines]
     return ["Demo users exist already; set new passwords with: python manage.py seed_demo --new-passwords"]

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 from authorities.models import Authority
 from initiatives.models import Dependency, Initiative, Milestone, Participation
 from reference.demo import ensure_demo_users, seed_demo, seed_national
+from reference.demo_reporting import seed_demo_reporting
 
 
 class Command(BaseCommand):
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         if scale == "demo":
             for line in ensure_demo_users(new_passwords=new_passwords):
                 self.stdout.write(line)
+            if seed_demo_reporting():
+                self.stdout.write("Reporting cycles 2026-H1 (frozen) and 2026-H2 (open) seeded (illustrative).")
         totals = {
             "authorities": Authority.objects.count(),
             "initiatives": Initiative.objects.count(),

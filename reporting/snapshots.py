@@ -1,0 +1,137 @@
+"""A cycle's rows: one per covered initiative, with its fields, lights, report and interdependency
+figures. Freezing stores them (CycleSnapshot.data); an open cycle's are read live the same way, so
+the report page, the export and the comparison treat both alike.
+
+A row holds only JSON values (dates as ISO text) so that what is stored is what is read back.
+"""
+
+from django.db.models import Max
+from django.utils import translation
+
+from initiatives.models import Initiative
+from summaries.models import InitiativeSummary
+
+from .models import BaselineVersion, Cycle, CycleSnapshot, StatusReport
+
+# The queries of live_rows, whatever the number of initiatives.
+REPORT_RELATIONS = ("initiative__strategy", "initiative__focus_area", "initiative__lead")
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _summary_figures(summary: InitiativeSummary | None) -> dict | None:
+    if summary is None:
+        return None
+    return {
+        "upstream_direct": summary.upstream_direct,
+        "upstream_total": summary.upstream_total,
+        "downstream_direct": summary.downstream_direct,
+        "downstream_total": summary.downstream_total,
+        "upstream_authorities": summary.upstream_authorities,
+        "upstream_levels": summary.upstream_levels,
+        "upstream_depth": summary.upstream_depth,
+        "at_risk": summary.at_risk,
+        "risk_reason": summary.risk_reason if summary.at_risk else "",
+        "risk_initiative": summary.risk_initiative.code_with_strategy
+        if summary.at_risk and summary.risk_initiative_id else "",
+        "risk_authority_da": summary.risk_authority.name_da if summary.at_risk and summary.risk_authority_id else "",
+        "risk_authority_en": summary.risk_authority.name_en if summary.at_risk and summary.risk_authority_id else "",
+        "computed_at": _iso(summary.computed_at),
+    }
+
+
+def _lights(report: StatusReport, initiative: Initiative) -> dict:
+    """The computed lights captured at submission; for a report never submitted, as of now."""
+    if report.computed_overall:
+        return {
+            "computed_schedule": report.computed_schedule,
+            "computed_schedule_reason": report.computed_schedule_reason,
+            "computed_cost": report.computed_cost,
+            "computed_cost_reason": report.computed_cost_reason,
+            "computed_benefits": report.computed_benefits,
+            "computed_overall": report.computed_overall,
+        }
+    # The reasons in Danish, the product's language, whatever language the freezing user reads.
+    with translation.override("da"):
+        health = initiative.assess_health()
+    return {
+        "computed_schedule": health.schedule,
+        "computed_schedule_reason": health.schedule_reason,
+        "computed_cost": health.cost,
+        "computed_cost_reason": health.cost_reason,
+        "computed_benefits": health.benefits,
+        "computed_overall": health.overall,
+    }
+
+
+def _row(report: StatusReport, summary: InitiativeSummary | None, version: int | None) -> dict:
+    initiative = report.initiative
+    strategy, area, lead = initiative.strategy, initiative.focus_area, initiative.lead
+    return {
+        "initiative_id": initiative.pk,
+        "code": initiative.code,
+        "code_with_strategy": initiative.code_with_strategy,
+        "strategy": strategy.code if strategy else "",
+        "strategy_start_year": strategy.start_year if strategy else None,
+        "focus_area": area.code if area else "",
+        "focus_area_da": area.name_da if area else "",
+        "focus_area_en": area.name_en if area else "",
+        "focus_area_order": area.order if area else None,
+        "title_da": initiative.title_da,
+        "title_en": initiative.title_en,
+        "lead_id": lead.pk,
+        "lead_da": lead.name_da,
+        "lead_en": lead.name_en,
+        "status": initiative.status,
+        "baseline_version": version,
+        "baseline_start": _iso(initiative.baseline_start),
+        "baseline_end": _iso(initiative.baseline_end),
+        "baseline_budget": initiative.baseline_budget,
+        "forecast_start": _iso(initiative.forecast_start),
+        "forecast_end": _iso(initiative.forecast_end),
+        "forecast_cost": initiative.forecast_cost,
+        **_lights(report, initiative),
+        "assessed": report.assessed,
+        "rationale": report.rationale,
+        "track": report.track,
+        "progress": report.progress,
+        "next_steps": report.next_steps,
+        "main_risks": report.main_risks,
+        "report_state": report.state,
+        "submitted_at": _iso(report.submitted_at),
+        "approved_at": _iso(report.approved_at),
+        "interdependencies": _summary_figures(summary),
+    }
+
+
+def _sort_key(row: dict) -> tuple:
+    return (
+        row["strategy_start_year"] or 0, row["strategy"], row["focus_area_order"] or 0, row["focus_area"],
+        row["code"], row["initiative_id"],
+    )
+
+
+def live_rows(cycle: Cycle) -> list[dict]:
+    """The cycle's rows as of now, in the report's order. Four queries, whatever the size."""
+    reports = list(StatusReport.objects.filter(cycle=cycle).select_related(*REPORT_RELATIONS).order_by())
+    ids = [report.initiative_id for report in reports]
+    versions = dict(
+        BaselineVersion.objects.filter(initiative_id__in=ids).values("initiative_id")
+        .annotate(newest=Max("number")).values_list("initiative_id", "newest")
+    )
+    summaries = InitiativeSummary.objects.filter(initiative_id__in=ids).select_related(
+        "risk_initiative__strategy", "risk_authority"
+    )
+    by_initiative = {summary.initiative_id: summary for summary in summaries}
+    # An initiative without versions yet has its fields as version 1 (services.baseline_current_version).
+    rows = [_row(r, by_initiative.get(r.initiative_id), versions.get(r.initiative_id, 1)) for r in reports]
+    return sorted(rows, key=_sort_key)
+
+
+def cycle_rows(cycle: Cycle) -> list[dict]:
+    """What the cycle shows: its snapshot when frozen, else its rows as of now."""
+    if cycle.is_frozen:
+        return list(CycleSnapshot.objects.filter(cycle=cycle).order_by("position").values_list("data", flat=True))
+    return live_rows(cycle)

@@ -1,0 +1,167 @@
+"""The reporting pages: cycles, a cycle's progress, the steering group's report, the comparison of
+two cycles, and a status report's own page where it is filled in, approved, accepted or returned.
+
+Views are thin: forms parse, reporting.services decide, reporting.selectors read.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from common.roles import is_secretariat
+
+from . import selectors, services
+from .comparison import compare_cycles
+from .exports import cycle_csv
+from .forms import CompareForm, ReportForm, ReturnForm
+from .models import Cycle, ReportState, StatusReport, approved_authority_ids
+from .snapshots import cycle_rows
+
+
+@login_required
+@require_GET
+def cycle_list(request):
+    return render(request, "reporting/cycle_list.html", {"cycles": selectors.cycle_list()})
+
+
+@login_required
+@require_GET
+def cycle_detail(request, code: str):
+    cycle = get_object_or_404(Cycle.objects.prefetch_related("strategies", "reminders"), code=code)
+    detail = selectors.cycle_detail(cycle, request.user, timezone.localdate())
+    return render(request, "reporting/cycle_detail.html", {"detail": detail, "cycle": cycle,
+                                                           "is_secretariat": is_secretariat(request.user)})
+
+
+@login_required
+@require_POST
+def cycle_freeze(request, code: str):
+    cycle = get_object_or_404(Cycle, code=code)
+    try:
+        services.cycle_freeze(cycle=cycle, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Cycle %(code)s is frozen.") % {"code": cycle.code})
+    return redirect("reporting:cycle", code=cycle.code)
+
+
+@login_required
+@require_GET
+def steering_report(request, code: str):
+    cycle = get_object_or_404(Cycle, code=code)
+    report = selectors.steering_report(cycle, request.user)
+    return render(request, "reporting/steering_report.html", {"report": report, "cycle": cycle})
+
+
+@login_required
+@require_GET
+def cycle_export_csv(request, code: str):
+    """The steering group's CSV: only the secretariat's, since it holds every report's texts."""
+    if not is_secretariat(request.user):
+        raise PermissionDenied
+    cycle = get_object_or_404(Cycle, code=code)
+    content = cycle_csv(cycle_rows(cycle), language=translation.get_language() or "da")
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cycle-{cycle.code}.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def compare(request):
+    cycles = list(Cycle.objects.order_by("-period_start", "code"))
+    form = CompareForm(request.GET or None, cycles=cycles)
+    changes, earlier, later = None, None, None
+    if form.is_valid():
+        by_code = {cycle.code: cycle for cycle in cycles}
+        earlier, later = by_code[form.cleaned_data["a"]], by_code[form.cleaned_data["b"]]
+        changes = compare_cycles(earlier, later)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "reporting/compare.html",
+                  {"form": form, "changes": changes, "earlier": earlier, "later": later}, status=status)
+
+
+# --- One status report ---------------------------------------------------------------------------------
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    for field, texts in error.message_dict.items():
+        for text in texts:
+            form.add_error(field if field in form.fields else None, text)
+
+
+def _act(request, report: StatusReport, form: ReportForm, return_form: ReturnForm):
+    """Run the posted action; a redirect when done, None when a form shows errors."""
+    action = request.POST.get("action", "")
+    try:
+        if action in ("save", "submit"):
+            if not form.is_valid():
+                return None
+            texts = form.cleaned_data
+            if action == "save":
+                services.report_save(report=report, user=request.user, **texts)
+                messages.success(request, _("The report is saved as a draft."))
+            else:
+                services.report_submit(report=report, user=request.user, **texts)
+                messages.success(request, _("The report is submitted for approval."))
+        elif action == "approve":
+            services.report_approve(report=report, user=request.user)
+            messages.success(request, _("The report is approved."))
+        elif action == "accept":
+            services.report_accept(report=report, user=request.user)
+            messages.success(request, _("The report is accepted."))
+        elif action == "return":
+            if not return_form.is_valid():
+                return None
+            services.report_return(report=report, user=request.user, comment=return_form.cleaned_data["return_comment"])
+            messages.success(request, _("The report is returned to its author."))
+        else:
+            raise PermissionDenied
+    except ValidationError as error:
+        _apply_errors(return_form if action == "return" else form, error)
+        return None
+    return redirect("reporting:report", pk=report.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_page(request, pk: int):
+    report = get_object_or_404(
+        StatusReport.objects.visible_to(request.user).select_related(
+            "cycle", "initiative__strategy", "initiative__lead", "initiative__focus_area", "submitted_by",
+            "approved_by", "reviewed_by",
+        ),
+        pk=pk,
+    )
+    user = request.user
+    is_open = not report.cycle.is_frozen
+    can_edit = is_open and report.is_editable_state and report.is_editable_by(user)
+    initial = {name: getattr(report, name) for name in services.REPORT_TEXT_FIELDS}
+    # Bound whatever the user may do: the services decide, and say why they refuse.
+    form = ReportForm(request.POST if request.method == "POST" else None, initial=initial)
+    return_form = ReturnForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        response = _act(request, report, form, return_form)
+        if response is not None:
+            return response
+    context = {
+        "report": report,
+        "initiative": report.initiative,
+        "health_now": report.initiative.assess_health(),
+        "form": form,
+        "return_form": return_form,
+        "can_edit": can_edit,
+        "can_approve": is_open and report.state == ReportState.SUBMITTED
+        and report.initiative.lead_id in approved_authority_ids(user) and report.submitted_by_id != user.pk,
+        "own_submission_waits": report.state == ReportState.SUBMITTED and report.submitted_by_id == user.pk,
+        "can_review": is_open and is_secretariat(user) and report.state in (ReportState.SUBMITTED, ReportState.APPROVED),
+        "can_accept": is_open and is_secretariat(user) and report.state == ReportState.APPROVED,
+        "history": list(report.history.select_related("history_user").order_by("-history_date")[:20]),
+    }
+    return render(request, "reporting/report.html", context, status=200 if request.method == "GET" else 400)

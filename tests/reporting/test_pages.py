@@ -1,0 +1,174 @@
+"""The reporting pages in the product's look: scoped like the admin, a fixed number of queries,
+Danish by default and English on request."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from initiatives.models import Status
+from reporting.models import ReportState, Track
+from reporting.services import cycle_freeze, report_approve, report_submit
+from tests.clients import in_english
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kk(client, kobenhavn_coordinator):
+    client.force_login(kobenhavn_coordinator)
+    return client
+
+
+def page(client, name, *args, **kwargs):
+    response = client.get(reverse(f"reporting:{name}", args=args), kwargs)
+    return response, response.content.decode()
+
+
+def test_the_cycle_list_shows_each_cycle_with_its_progress(kk, cycle):
+    response, text = page(kk, "cycles")
+    assert response.status_code == 200
+    assert "2027-H1" in text and "Rapporteringsrunder" in text
+
+
+def test_the_cycle_page_lists_a_coordinators_own_reports_to_fill_in_and_nobody_elses(kk, cycle):
+    response, text = page(kk, "cycle", "2027-H1")
+    assert response.status_code == 200
+    assert [r.initiative.code for r in response.context["detail"].mine] == ["KK.1", "KK.2"]
+    assert "AA.1" not in text
+
+
+def test_after_the_deadline_the_secretariat_sees_the_overdue_authorities(client, analyst, cycle, initiatives,
+                                                                         report_of, aarhus_coordinator):
+    report_submit(report=report_of(initiatives["aa"]), user=aarhus_coordinator, assessed="green")
+    with time_machine.travel(datetime.datetime(2027, 7, 20, 12, tzinfo=datetime.UTC), tick=False):
+        client.force_login(analyst)
+        response, text = page(client, "cycle", "2027-H1")
+    overdue = {a.name: (a.not_submitted, a.not_approved) for a in response.context["detail"].overdue}
+    assert overdue == {"Københavns Kommune": (2, 2), "Aarhus Kommune": (0, 1)}
+    assert "Forsinket" in text
+
+
+def test_a_coordinator_fills_in_and_submits_a_report_in_the_products_form(kk, cycle, initiatives, report_of):
+    report = report_of(initiatives["kk_late"])
+    url = reverse("reporting:report", args=[report.pk])
+    response = kk.post(url, {"action": "submit", "assessed": "green", "progress": "Godt"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Begrundelse" in text and "adskiller sig fra den beregnede" in text
+    report.refresh_from_db()
+    assert (report.state, report.progress) == (ReportState.DRAFT, "")
+    response = kk.post(url, {"action": "submit", "assessed": "yellow", "rationale": "Ny leverandør",
+                             "track": Track.BACK_TO_PLAN, "progress": "Godt"})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.state, report.assessed, report.track) == (ReportState.SUBMITTED, "yellow", "back_to_plan")
+
+
+def test_another_authoritys_report_page_is_404_and_a_forged_post_changes_nothing(kk, cycle, initiatives, report_of):
+    report = report_of(initiatives["aa"])
+    url = reverse("reporting:report", args=[report.pk])
+    assert kk.get(url).status_code == 404
+    assert kk.post(url, {"action": "submit", "assessed": "green"}).status_code == 404
+    report.refresh_from_db()
+    assert report.state == ReportState.DRAFT
+
+
+def test_the_approver_approves_on_the_page_and_the_secretariat_returns_with_a_comment(
+    client, cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver, analyst
+):
+    report = report_submit(report=report_of(initiatives["kk_green"]), user=kobenhavn_coordinator, assessed="green")
+    url = reverse("reporting:report", args=[report.pk])
+    client.force_login(kobenhavn_approver)
+    assert client.post(url, {"action": "approve"}).status_code == 302
+    client.force_login(analyst)
+    response = client.post(url, {"action": "return", "return_comment": ""})
+    assert response.status_code == 400 and "Skriv, hvorfor rapporten sendes tilbage." in response.content.decode()
+    assert client.post(url, {"action": "return", "return_comment": "Mangler risici"}).status_code == 302
+    report.refresh_from_db()
+    assert (report.state, report.approved_by, report.return_comment) == (ReportState.RETURNED, kobenhavn_approver,
+                                                                         "Mangler risici")
+
+
+def test_a_coordinator_cannot_approve_accept_or_freeze_by_a_forged_post(kk, cycle, initiatives, report_of,
+                                                                       kobenhavn_coordinator):
+    report = report_submit(report=report_of(initiatives["kk_green"]), user=kobenhavn_coordinator, assessed="green")
+    url = reverse("reporting:report", args=[report.pk])
+    for action in ("approve", "accept", "return", "nonsense"):
+        assert kk.post(url, {"action": action, "return_comment": "x"}).status_code == 403
+    assert kk.post(reverse("reporting:freeze", args=["2027-H1"])).status_code == 403
+    assert kk.get(reverse("reporting:export_csv", args=["2027-H1"])).status_code == 403
+    report.refresh_from_db()
+    assert report.state == ReportState.SUBMITTED
+
+
+def test_the_secretariat_freezes_the_cycle_on_its_page(analyst_client, cycle):
+    response = analyst_client.post(reverse("reporting:freeze", args=["2027-H1"]))
+    assert response.status_code == 302
+    cycle.refresh_from_db()
+    assert cycle.is_frozen
+
+
+def steering_fixture(cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver, analyst):
+    report = report_submit(report=report_of(initiatives["kk_late"]), user=kobenhavn_coordinator, assessed="yellow",
+                           rationale="Indhentes", track=Track.NEW_PLAN)
+    report_approve(report=report, user=kobenhavn_approver)
+    return cycle_freeze(cycle=cycle, user=analyst)
+
+
+def test_the_steering_report_shows_lights_tracks_and_the_divergence_rationale_to_the_secretariat(
+    analyst_client, client, outsider, cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver, analyst
+):
+    steering_fixture(cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver, analyst)
+    response, text = page(in_english(analyst_client), "steering_report", "2027-H1")
+    assert response.status_code == 200
+    assert "The steering group's report: 2027-H1" in text and "New plan" in text and "Indhentes" in text
+    client.force_login(outsider)
+    _response, text = page(client, "steering_report", "2027-H1")
+    assert "New plan" in text and "Indhentes" not in text  # report texts are not an outsider's to read
+
+
+def test_compare_two_cycles_in_the_product(analyst_client, cycle, initiatives, report_of, strategy_2022,
+                                           kobenhavn_coordinator, kobenhavn_approver, analyst, kobenhavn,
+                                           make_initiative):
+    from initiatives.services import initiative_update
+    from reporting.services import cycle_open
+
+    steering_fixture(cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver, analyst)
+    make_initiative(kobenhavn, code="KK.9", status=Status.ACTIVE)
+    initiative_update(initiative=initiatives["kk_late"], forecast_end=datetime.date(2025, 7, 31))
+    cycle_open(user=analyst, code="2027-H2", period_start=datetime.date(2027, 7, 1),
+               period_end=datetime.date(2027, 12, 31), deadline=datetime.date(2028, 1, 15), strategies=[strategy_2022])
+    response, text = page(in_english(analyst_client), "compare", a="2027-H1", b="2027-H2")
+    assert response.status_code == 200
+    assert {c.kind for c in response.context["changes"]} == {"added", "changed"}
+    assert "Added" in text and "61 days" in text
+    response, _text = page(analyst_client, "compare", a="2027-H1", b="2027-H1")
+    assert response.status_code == 400
+    response, _text = page(analyst_client, "compare", a="nope", b="2027-H1")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_pages_run_a_fixed_number_of_queries(analyst_client, django_assert_max_num_queries, size, analyst,
+                                                 strategy_2022, kobenhavn, make_initiative):
+    from reporting.services import cycle_open
+
+    for _ in range(size):
+        make_initiative(kobenhavn, status=Status.ACTIVE)
+    first = cycle_open(user=analyst, code="2027-H1", period_start=datetime.date(2027, 1, 1),
+                       period_end=datetime.date(2027, 6, 30), deadline=datetime.date(2027, 7, 15),
+                       strategies=[strategy_2022])
+    cycle_freeze(cycle=first, user=analyst)
+    cycle_open(user=analyst, code="2027-H2", period_start=datetime.date(2027, 7, 1),
+               period_end=datetime.date(2027, 12, 31), deadline=datetime.date(2028, 1, 15), strategies=[strategy_2022])
+    analyst_client.get(reverse("reporting:cycles"))  # the session and the user's groups, once
+    for name, args, query, budget in [
+        ("cycles", [], {}, 12),
+        ("cycle", ["2027-H2"], {}, 15),
+        ("steering_report", ["2027-H1"], {}, 14),
+        ("compare", [], {"a": "2027-H1", "b": "2027-H2"}, 14),
+    ]:
+        with django_assert_max_num_queries(budget):
+            assert analyst_client.get(reverse(f"reporting:{name}", args=args), query).status_code == 200
