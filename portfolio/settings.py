@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -95,6 +96,7 @@ INSTALLED_APPS = [
     "digests.apps.DigestsConfig",
     "dashboard",
     "reference",
+    "accessibility",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +329,27 @@ LOGGING = {
         **({} if REDIS_URL else {"celery.app.trace": {"level": "WARNING"}}),
     },
 }
+
+# The accessibility statement (`/was`). Danish public-sector sites publish it with the Agency for
+# Digital Government's WAS-Tool, which gives it an address on was.digst.dk; `/was` redirects there.
+# Unset, `/was` shows the product's own statement. Only https: the link is on every page.
+ACCESSIBILITY_STATEMENT_URL = env_str("ACCESSIBILITY_STATEMENT_URL").strip()
+if ACCESSIBILITY_STATEMENT_URL:
+    try:
+        URLValidator(schemes=["https"])(ACCESSIBILITY_STATEMENT_URL)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"ACCESSIBILITY_STATEMENT_URL must be an https:// address; got {ACCESSIBILITY_STATEMENT_URL!r}"
+        ) from None
+# Where the product's own statement tells people to report an accessibility problem.
+ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL").strip()
+if ACCESSIBILITY_CONTACT_EMAIL:
+    try:
+        EmailValidator()(ACCESSIBILITY_CONTACT_EMAIL)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"ACCESSIBILITY_CONTACT_EMAIL must be an email address; got {ACCESSIBILITY_CONTACT_EMAIL!r}"
+        ) from None
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("initiatives/", include("initiatives.urls")),
     path("", include("digests.urls")),
+    path("", include("accessibility.urls")),
 ]
