@@ -11,6 +11,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accesslog.models import Purpose
+from accesslog.services import access_record
 from common.admin import (
     URL_FIELDS_ASSUME_HTTPS,
     KeyCheckedAutocompleteMixin,
@@ -155,6 +157,16 @@ class CoordinatorAdmin(KeyCheckedAutocompleteMixin, VersionCheckedAdminMixin, Si
     search_fields = ["user__username", "user__email", "authority__name_da", "authority__code"]
     autocomplete_fields = ["user", "authority"]
 
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # The page shows these coordinators' user names: each view is logged for them.
+        access_record(
+            viewer=request.user,
+            subject_ids=[coordinator.user_id for coordinator in changelist.result_list],
+            purpose=Purpose.COORDINATOR_LIST,
+        )
+        return changelist
+
 
 User = get_user_model()
 
@@ -167,6 +179,11 @@ class PortfolioUserAdmin(UserAdmin):
         if not request.user.is_superuser:
             readonly += ["is_superuser", "user_permissions"]
         return readonly
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:  # a user's profile, shown to open it or again with a form's errors
+            access_record(viewer=request.user, subject_ids=[obj.pk], purpose=Purpose.USER_PROFILE)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 if admin.site.is_registered(User):

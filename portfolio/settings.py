@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "csp",
     # The product's apps, lowest layer first (pyproject.toml's import-linter contract keeps the order).
     "common",
+    "accesslog.apps.AccessLogConfig",
     "authorities",
     "strategies",
     "initiatives",
@@ -329,6 +330,10 @@ LOGGING = {
         **({} if REDIS_URL else {"celery.app.trace": {"level": "WARNING"}}),
     },
 }
+
+# The access log for personal data (accesslog/): records are kept this many months, then purged by
+# beat. 13 is the floor the law sets and the database enforces (accesslog.models.MINIMUM_RETENTION_MONTHS).
+ACCESS_LOG_RETENTION_MONTHS = env_int("ACCESS_LOG_RETENTION_MONTHS", 13, minimum=13)
 
 # The accessibility statement (`/was`). Danish public-sector sites publish it with the Agency for
 # Digital Government's WAS-Tool, which gives it an address on was.digst.dk; `/was` redirects there.
