@@ -56,8 +56,8 @@ class AuthorityAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAd
     list_display = ["name_da", "name_en", "level", "kind", "code", "region", "parent", "coordinator_count", "is_illustrative"]
     list_filter = ["level", "kind", "is_illustrative", "outside_municipal_division"]
     list_select_related = ["region", "parent"]
-    search_fields = ["name_da", "name_en", "code"]
-    search_help_text = _("Search by name or official code (e.g. 0101).")
+    search_fields = ["name_da", "name_en", "code", "cvr"]
+    search_help_text = _("Search by name, official code (e.g. 0101) or CVR number.")
     autocomplete_fields = ["parent", "region"]
     filter_horizontal = ["sectors"]
     inlines = [CoordinatorInline]
