@@ -4,14 +4,16 @@ refusal page, the login page offering it, and a logout that ends the NemLog-in s
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from djangosaml2 import views as saml_views
 from djangosaml2.views import _set_subject_id
-from saml2.response import SignatureError, StatusError, UnsolicitedResponse
+from saml2.response import SignatureError, StatusError, UnsolicitedResponse, VerificationError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 
 from .identity import LoginRefused, identity_from_attributes
@@ -30,6 +32,15 @@ class OnlyWhenConfigured:
         return super().dispatch(request, *args, **kwargs)
 
 
+class PostedByNemLogin(OnlyWhenConfigured):
+    """NemLog-in posts its signed answers here from its own site: they carry no CSRF token, and the
+    signature and the outstanding request are what authorise them (as djangosaml2's own views are)."""
+
+    @method_decorator(csrf_exempt)
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+
 class LoginView(OnlyWhenConfigured, saml_views.LoginView):
     pass
 
@@ -42,7 +53,7 @@ class LogoutInitView(OnlyWhenConfigured, saml_views.LogoutInitView):
     pass
 
 
-class LogoutView(OnlyWhenConfigured, saml_views.LogoutView):
+class LogoutView(PostedByNemLogin, saml_views.LogoutView):
     pass
 
 
@@ -52,6 +63,9 @@ def _refusal(exception) -> tuple[str, str]:
         return exception.reason, exception.message
     if isinstance(exception, ResponseLifetimeExceed | ToEarly):
         return "expired", _("The answer from NemLog-in has expired (or its clock and ours disagree). Log in again.")
+    if isinstance(exception, VerificationError):
+        # pysaml2's word for an assertion whose conditions fail: its validity period, or its audience.
+        return "expired", _("The answer from NemLog-in has expired or was not meant for this service. Log in again.")
     if isinstance(exception, UnsolicitedResponse):
         return "replayed", _(
             "The answer from NemLog-in was not for a login started here, or it has been used already. Log in again."
@@ -66,7 +80,7 @@ def _refusal(exception) -> tuple[str, str]:
     return "invalid_response", _("The answer from NemLog-in could not be read. Log in again.")
 
 
-class AssertionConsumerServiceView(OnlyWhenConfigured, saml_views.AssertionConsumerServiceView):
+class AssertionConsumerServiceView(PostedByNemLogin, saml_views.AssertionConsumerServiceView):
     """Receives NemLog-in's signed (and encrypted) answer; pysaml2 checks signature, audience, time
     and that it answers a request of this browser's session; then the login is mapped here."""
 
@@ -104,9 +118,18 @@ class PortfolioLoginView(auth_views.LoginView):
         }
 
 
+def single_logout_redirect(request) -> HttpResponse | None:
+    """After a NemLog-in login, logging out goes through NemLog-in's single logout (which logs out here
+    when NemLog-in answers); None after a password login.
+
+    A page that moves on by itself, not a redirect: the logout button is a form, and the pages' CSP
+    (form-action 'self') stops a form's redirect from leaving the site for NemLog-in."""
+    if settings.SAML_ENABLED and request.session.get(SESSION_FLAG):
+        return render(request, "nemlogin/logging_out.html", {"single_logout_url": reverse("saml2_logout")})
+    return None
+
+
 @require_POST
 def logout(request):
-    """Log out; after a NemLog-in login, through NemLog-in's single logout."""
-    if settings.SAML_ENABLED and request.session.get(SESSION_FLAG):
-        return HttpResponseRedirect(reverse("saml2_logout"))
-    return auth_views.LogoutView.as_view()(request)
+    """The product's logout button (the admin's: portfolio/admin_site.py)."""
+    return single_logout_redirect(request) or auth_views.LogoutView.as_view()(request)

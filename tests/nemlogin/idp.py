@@ -106,9 +106,9 @@ class IdP:
         self.metadata_file = directory / "idp-metadata.xml"
         self.metadata_file.write_text(create_metadata_string(None, config=self._config(with_sp=False)).decode())
         self.sp_metadata_file = directory / "sp-metadata.xml"
-        self._servers: dict[bool, Server] = {}
+        self._servers: dict[tuple[bool, bool], Server] = {}
 
-    def _config(self, *, with_sp: bool, other_key: bool = False) -> IdPConfig:
+    def _config(self, *, with_sp: bool, other_key: bool = False, expired: bool = False) -> IdPConfig:
         config = IdPConfig()
         config.load({
             "entityid": IDP_ENTITY_ID,
@@ -120,7 +120,8 @@ class IdP:
                 },
                 "name_id_format": [NAMEID_FORMAT_PERSISTENT],
                 "want_authn_requests_signed": True,
-                "policy": {"default": {"lifetime": {"minutes": 5}, "attribute_restrictions": None,
+                # An expired answer: valid until 10 minutes before it was made.
+                "policy": {"default": {"lifetime": {"minutes": -10 if expired else 5}, "attribute_restrictions": None,
                                        "name_form": NAME_FORMAT_URI}},
             }},
             "key_file": str(self.other_key_file if other_key else self.key_file),
@@ -134,10 +135,12 @@ class IdP:
         self.sp_metadata_file.write_text(sp_metadata)
         self._servers.clear()
 
-    def _server(self, other_key: bool = False) -> Server:
-        if other_key not in self._servers:
-            self._servers[other_key] = Server(config=self._config(with_sp=True, other_key=other_key))
-        return self._servers[other_key]
+    def _server(self, other_key: bool = False, expired: bool = False) -> Server:
+        if (other_key, expired) not in self._servers:
+            self._servers[other_key, expired] = Server(
+                config=self._config(with_sp=True, other_key=other_key, expired=expired)
+            )
+        return self._servers[other_key, expired]
 
     def read_request(self, redirect_url: str):
         """The AuthnRequest the SP redirected the browser with; its signature is checked."""
@@ -152,9 +155,9 @@ class IdP:
         return request.message, relay_state
 
     def answer(self, request, person: Person, *, signed: bool = True, other_key: bool = False,
-               encrypted: bool = True) -> str:
+               encrypted: bool = True, expired: bool = False) -> str:
         """A base64 SAMLResponse to `request` for `person`."""
-        server = self._server(other_key=other_key)
+        server = self._server(other_key=other_key, expired=expired)
         sp_cert = "".join(self.sp_cert_file.read_text().splitlines()[1:-1])
         response = server.create_authn_response(
             identity=person.attributes(),

@@ -55,6 +55,14 @@ def test_the_first_login_creates_the_coordinator_for_the_cvrs_authority_and_open
     assert LoginEvent.objects.get().outcome == LoginOutcome.LOGGED_IN
 
 
+def test_the_answer_needs_no_csrf_token_as_it_comes_from_nemlogin(nemlogin_configured, kobenhavn_connected):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = log_in(client, nemlogin_configured)
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+
+
 def test_a_later_login_brings_the_user_up_to_date(client, nemlogin_configured, kobenhavn_connected):
     log_in(client, nemlogin_configured)
     client.logout()
@@ -169,6 +177,13 @@ def test_an_expired_answer_is_refused(client, nemlogin_configured, kobenhavn_con
     assert counts() == before
 
 
+def test_an_assertion_past_its_validity_is_refused(client, nemlogin_configured, kobenhavn_connected, english_refusals):
+    before = counts()
+    response = log_in(client, nemlogin_configured, expired=True)
+    refused(response, "The answer from NemLog-in has expired or was not meant for this service.", "expired")
+    assert counts() == before
+
+
 def test_a_replayed_answer_is_refused(client, nemlogin_configured, kobenhavn_connected, english_refusals):
     request, relay_state = start_login(client, nemlogin_configured)
     saml_response = nemlogin_configured.answer(request, METTE)
@@ -227,13 +242,22 @@ def test_garbage_instead_of_an_answer_is_a_clear_refusal(client, nemlogin_config
 def test_logging_out_ends_the_nemlogin_session_too(client, nemlogin_configured, kobenhavn_connected):
     log_in(client, nemlogin_configured)
     response = client.post("/accounts/logout/")
-    assert response.status_code == 302 and response["Location"] == "/saml2/logout/"
+    # A page that moves on by itself (a form's redirect to NemLog-in would break the CSP's form-action).
+    assert response.status_code == 200
+    assert '<meta http-equiv="refresh" content="0; url=/saml2/logout/">' in response.content.decode()
     to_idp = client.get("/saml2/logout/")
     assert to_idp.status_code == 302 and to_idp["Location"].startswith("https://idp.nemlogin.test/slo")
     back = client.get(nemlogin_configured.answer_logout(to_idp["Location"]).replace("http://testserver", ""))
-    assert back.status_code == 302
+    assert back.status_code == 302 and back["Location"] == "/accounts/login/", back["Location"]
     assert "_auth_user_id" not in client.session
     assert client.get("/admin/").status_code == 302
+
+
+def test_the_admins_logout_ends_the_nemlogin_session_too(client, nemlogin_configured, kobenhavn_connected):
+    log_in(client, nemlogin_configured)
+    response = client.post("/admin/logout/")
+    assert response.status_code == 200
+    assert '<meta http-equiv="refresh" content="0; url=/saml2/logout/">' in response.content.decode()
 
 
 def test_a_password_login_logs_out_as_before(client, nemlogin_configured, analyst):
