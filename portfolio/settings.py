@@ -363,6 +363,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # django-axes announces itself at INFO in every process (each manage.py command).
         "axes.apps": {"level": "WARNING"},
+        # pysaml2 loads its XML schemas at import; xmlschema announces a reload at WARNING in every process.
+        "xmlschema": {"level": "ERROR"},
         # Without Redis tasks run in-process: a "Task … succeeded" line after each would be noise.
         **({} if REDIS_URL else {"celery.app.trace": {"level": "WARNING"}}),
     },

@@ -103,6 +103,11 @@ def test_every_bad_answer_is_refused_with_its_message_and_axe_finds_nothing(brow
 
     page = browser_page
     users_before = User.objects.count()
+    page.goto(f"{page.base_url}/accounts/login/")
+    if language != "da":
+        switch_language(page, language)
+    assert page.get_by_role("link", name=MITID_LINK[language]).is_visible()
+    axe(page)  # the login page with NemLog-in offered
     for choice, messages in REFUSALS.items():
         through_the_idp(page, nemlogin_live, choice, language)
         assert page.locator("h1").inner_text() == HEADINGS[language], choice
