@@ -59,8 +59,9 @@ def _apply_roles(user: AbstractBaseUser, authority: Authority, roles: set[str]) 
             stale.delete()
 
 
-def nemlogin_user(*, identity: ProfessionalIdentity) -> AbstractBaseUser:
-    """The user for this login, created or brought up to date; LoginRefused leaves nothing behind."""
+def nemlogin_user(*, identity: ProfessionalIdentity) -> tuple[AbstractBaseUser, str]:
+    """The user for this login, created or brought up to date, and what the login gave them (for the
+    login record); LoginRefused leaves nothing behind."""
     User = get_user_model()
     with transaction.atomic():
         authority = _authority_for(identity)
@@ -83,7 +84,15 @@ def nemlogin_user(*, identity: ProfessionalIdentity) -> AbstractBaseUser:
         user.is_staff = Role.COORDINATOR in roles or is_secretariat(user)
         user.save()
         _apply_roles(user, authority, roles)
-    return user
+    granted = (
+        _("coordinator for %(authority)s") % {"authority": authority.name_da}
+        if Role.COORDINATOR in roles
+        else _("no role: reads the dashboard")
+    )
+    summary = _("%(created)s, CVR number %(cvr)s: %(granted)s") % {
+        "created": _("first login") if created else _("later login"), "cvr": identity.cvr, "granted": granted,
+    }
+    return user, summary
 
 
 def login_event_record(*, outcome: LoginOutcome, cvr: str = "", user=None, reason: str = "", message: str = "") -> None:

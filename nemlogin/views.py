@@ -86,11 +86,11 @@ class AssertionConsumerServiceView(PostedByNemLogin, saml_views.AssertionConsume
 
     def authenticate_user(self, request, session_info, attribute_mapping, create_unknown_user, assertion_info):
         identity = identity_from_attributes(session_info.get("ava") or {})
-        user = nemlogin_user(identity=identity)
+        user, summary = nemlogin_user(identity=identity)
         auth.login(request, user, backend=BACKEND)
         request.session[SESSION_FLAG] = True
         _set_subject_id(request.saml_session, session_info["name_id"])
-        login_event_record(outcome=LoginOutcome.LOGGED_IN, cvr=identity.cvr, user=user)
+        login_event_record(outcome=LoginOutcome.LOGGED_IN, cvr=identity.cvr, user=user, message=summary)
         return user
 
     def custom_redirect(self, user, relay_state, session_info):

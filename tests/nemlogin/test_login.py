@@ -52,7 +52,9 @@ def test_the_first_login_creates_the_coordinator_for_the_cvrs_authority_and_open
     admin = client.get("/admin/")
     assert admin.status_code == 200
     assert "koordinator for Københavns Kommune" in admin.content.decode()
-    assert LoginEvent.objects.get().outcome == LoginOutcome.LOGGED_IN
+    event = LoginEvent.objects.get()
+    assert (event.outcome, event.user, event.cvr) == (LoginOutcome.LOGGED_IN, user, KOBENHAVN_CVR)
+    assert event.message == "første login, CVR-nummer 64942212: koordinator for Københavns Kommune"
 
 
 def test_the_answer_needs_no_csrf_token_as_it_comes_from_nemlogin(nemlogin_configured, kobenhavn_connected):
@@ -281,6 +283,19 @@ def test_when_configured_the_login_page_offers_mitid_first(client, nemlogin_conf
     page = client.get("/accounts/login/", {"next": "/impact/"}).content.decode()
     assert '<a class="button button-primary" href="/saml2/login/?next=/impact/">Log in with MitID (NemLog-in)</a>' in page
     assert 'name="password"' in page  # the break-glass administrators' form stays
+
+
+def test_the_secretariat_reads_the_login_record_and_coordinators_do_not(client, nemlogin_configured, kobenhavn_connected,
+                                                                        analyst, kobenhavn_coordinator):
+    log_in(client, nemlogin_configured, Person(cvr=UNKNOWN_CVR))
+    client.force_login(analyst)
+    page = client.get("/admin/nemlogin/loginevent/")
+    assert page.status_code == 200 and UNKNOWN_CVR in page.content.decode()
+    event = LoginEvent.objects.get()
+    assert client.get(f"/admin/nemlogin/loginevent/{event.pk}/change/").status_code == 200
+    assert client.post(f"/admin/nemlogin/loginevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    client.force_login(kobenhavn_coordinator)
+    assert client.get("/admin/nemlogin/loginevent/").status_code == 403
 
 
 def test_the_secretariat_maintains_the_privilege_mappings_with_history(client, analyst, kobenhavn_coordinator):
