@@ -2,6 +2,7 @@
 variables) on each use, after OIOSAML 3: signed AuthnRequests and logout messages, signed assertions
 required, encrypted assertions decrypted with the SP's key, SHA-256, and Substantial asked for."""
 
+import functools
 import shutil
 
 import saml2
@@ -59,8 +60,16 @@ def sp_settings() -> dict:
     }
 
 
-def sp_config(request=None) -> SPConfig:
-    """djangosaml2's config loader (SAML_CONFIG_LOADER)."""
+@functools.lru_cache(maxsize=4)
+def _loaded(metadata: str, key_file: str, cert_file: str, entity_id: str, site_url: str) -> SPConfig:
     config = SPConfig()
     config.load(sp_settings())
     return config
+
+
+def sp_config(request=None) -> SPConfig:
+    """djangosaml2's config loader (SAML_CONFIG_LOADER). Loaded once per configuration, not per request:
+    loading reads (or, for an https:// address, downloads) NemLog-in's metadata. A new metadata file
+    takes effect when the app restarts."""
+    return _loaded(settings.SAML_IDP_METADATA, settings.SAML_SP_KEY_FILE, settings.SAML_SP_CERT_FILE,
+                   settings.SAML_SP_ENTITY_ID, settings.SITE_URL)
