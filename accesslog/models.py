@@ -1,7 +1,7 @@
 """The log of views of people's data: who saw whose data, when and why.
 
 Append-only: the database refuses UPDATE, and DELETE of a record younger than the minimum retention
-(triggers, migrations/0002). The purge (services.access_log_purge) deletes only older records.
+(accesslog/triggers.py). The purge (services.access_log_purge) deletes only older records.
 """
 
 from django.conf import settings
@@ -19,6 +19,8 @@ class Purpose(models.TextChoices):
 
     USER_PROFILE = "user_profile", _("User administration: the user's profile")
     COORDINATOR_LIST = "coordinator_list", _("User administration: the list of coordinators")
+    USER_LIST = "user_list", _("User administration: the list of users")
+    AUTHORITY_COORDINATORS = "authority_coordinators", _("Authority administration: the authority's coordinators")
     SUMMARY_PREVIEW = "summary_preview", _("Summary emails: the secretariat's preview of the user's summary")
     SUBJECT_EXPORT = "subject_export", _("Data subject's request: export of this log")
 

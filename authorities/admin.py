@@ -114,6 +114,15 @@ class AuthorityAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAd
         extra_context = {**(extra_context or {}), "has_invite_permission": self.has_invite_permission(request)}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:  # its coordinators' user names are on the page (the inline)
+            access_record(
+                viewer=request.user,
+                subject_ids=obj.coordinators.values_list("user_id", flat=True),
+                purpose=Purpose.AUTHORITY_COORDINATORS,
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def invite_coordinator_view(self, request, object_id):
         if not self.has_invite_permission(request):
             raise PermissionDenied
@@ -179,6 +188,14 @@ class PortfolioUserAdmin(UserAdmin):
         if not request.user.is_superuser:
             readonly += ["is_superuser", "user_permissions"]
         return readonly
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # The page shows these users' names and email addresses: each view is logged for them.
+        access_record(
+            viewer=request.user, subject_ids=[user.pk for user in changelist.result_list], purpose=Purpose.USER_LIST
+        )
+        return changelist
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:  # a user's profile, shown to open it or again with a form's errors

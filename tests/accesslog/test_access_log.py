@@ -74,6 +74,25 @@ def test_the_coordinator_list_records_only_the_page_shown(client, analyst, koben
     assert logged() == [("analyst", "aarhus-coordinator", Purpose.COORDINATOR_LIST)]
 
 
+def test_the_list_of_users_records_each_user_shown(client, analyst, kobenhavn_coordinator, outsider):
+    client.force_login(analyst)
+    assert client.get("/admin/auth/user/").status_code == 200
+    assert sorted(logged()) == [
+        ("analyst", "kk-coordinator", Purpose.USER_LIST),
+        ("analyst", "outsider", Purpose.USER_LIST),
+    ]
+
+
+def test_an_authoritys_page_records_its_coordinators(client, analyst, kobenhavn_coordinator, kobenhavn, aarhus):
+    make_coordinator("kk-second", kobenhavn)
+    client.force_login(kobenhavn_coordinator)
+    assert client.get(f"/admin/authorities/authority/{kobenhavn.pk}/change/").status_code == 200
+    assert logged() == [("kk-coordinator", "kk-second", Purpose.AUTHORITY_COORDINATORS)]  # not themself
+    client.force_login(analyst)
+    assert client.get(f"/admin/authorities/authority/{aarhus.pk}/change/").status_code == 200
+    assert len(logged()) == 1  # Aarhus has no coordinators: nobody's data was shown
+
+
 def test_previewing_another_users_summary_is_recorded_for_the_page_and_its_email(client, analyst, kobenhavn_coordinator):
     client.force_login(analyst)
     query = {"user": "kk-coordinator", "date": "2026-11-27"}
@@ -146,6 +165,19 @@ def test_postgresql_refuses_update_and_delete_with_its_trigger(require_postgres,
     message = refused(lambda: PersonalDataAccess.objects.update(purpose=Purpose.SUBJECT_EXPORT))
     assert "UPDATE refused" in message
     assert "DELETE refused" in refused(lambda: record.delete())
+
+
+def test_the_triggers_survive_every_migration_of_the_table(db):
+    # SQLite rebuilds a table to change its constraints, without its triggers (accesslog/triggers.py).
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s ORDER BY name",
+                           [PersonalDataAccess._meta.db_table])
+            assert cursor.fetchall() == [("accesslog_no_early_delete",), ("accesslog_no_update",)]
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+                           [PersonalDataAccess._meta.db_table])
+            assert cursor.fetchall() == [("accesslog_append_only",)]
 
 
 def test_deleting_a_user_keeps_the_records_about_them(record, outsider):

@@ -38,7 +38,7 @@ class DatabaseOperations(operations.DatabaseOperations):
     def execute_sql_flush(self, sql_list):
         # `flush` (manage.py flush, and the tests between transactional tests) empties every table.
         # Append-only tables' triggers let that wholesale wipe through, and nothing else (the access
-        # log's, accesslog/migrations/0002): they ask portfolio_flushing(), which only this engine has.
+        # log's, accesslog/triggers.py): they ask portfolio_flushing(), which only this engine has.
         self.connection.flushing = True
         try:
             super().execute_sql_flush(sql_list)
