@@ -32,6 +32,11 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
+	@# NemLog-in's SAML messages are signed, verified and decrypted by the xmlsec1 program (pysaml2):
+	@# installed here where missing and possible (root with apt-get); without it only NemLog-in is unavailable.
+	@command -v xmlsec1 >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1 >/dev/null; } || \
+		echo "Note: xmlsec1 is missing (Debian/Ubuntu: apt-get install xmlsec1); NemLog-in login needs it."
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet ".[test]"

@@ -11,6 +11,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accesslog.models import Purpose
+from accesslog.services import access_record
 from common.admin import (
     URL_FIELDS_ASSUME_HTTPS,
     KeyCheckedAutocompleteMixin,
@@ -54,8 +56,8 @@ class AuthorityAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAd
     list_display = ["name_da", "name_en", "level", "kind", "code", "region", "parent", "coordinator_count", "is_illustrative"]
     list_filter = ["level", "kind", "is_illustrative", "outside_municipal_division"]
     list_select_related = ["region", "parent"]
-    search_fields = ["name_da", "name_en", "code"]
-    search_help_text = _("Search by name or official code (e.g. 0101).")
+    search_fields = ["name_da", "name_en", "code", "cvr"]
+    search_help_text = _("Search by name, official code (e.g. 0101) or CVR number.")
     autocomplete_fields = ["parent", "region"]
     filter_horizontal = ["sectors"]
     inlines = [CoordinatorInline]
@@ -112,6 +114,15 @@ class AuthorityAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAd
         extra_context = {**(extra_context or {}), "has_invite_permission": self.has_invite_permission(request)}
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:  # its coordinators' user names are on the page (the inline)
+            access_record(
+                viewer=request.user,
+                subject_ids=obj.coordinators.values_list("user_id", flat=True),
+                purpose=Purpose.AUTHORITY_COORDINATORS,
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def invite_coordinator_view(self, request, object_id):
         if not self.has_invite_permission(request):
             raise PermissionDenied
@@ -155,6 +166,16 @@ class CoordinatorAdmin(KeyCheckedAutocompleteMixin, VersionCheckedAdminMixin, Si
     search_fields = ["user__username", "user__email", "authority__name_da", "authority__code"]
     autocomplete_fields = ["user", "authority"]
 
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # The page shows these coordinators' user names: each view is logged for them.
+        access_record(
+            viewer=request.user,
+            subject_ids=[coordinator.user_id for coordinator in changelist.result_list],
+            purpose=Purpose.COORDINATOR_LIST,
+        )
+        return changelist
+
 
 User = get_user_model()
 
@@ -167,6 +188,19 @@ class PortfolioUserAdmin(UserAdmin):
         if not request.user.is_superuser:
             readonly += ["is_superuser", "user_permissions"]
         return readonly
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # The page shows these users' names and email addresses: each view is logged for them.
+        access_record(
+            viewer=request.user, subject_ids=[user.pk for user in changelist.result_list], purpose=Purpose.USER_LIST
+        )
+        return changelist
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:  # a user's profile, shown to open it or again with a form's errors
+            access_record(viewer=request.user, subject_ids=[obj.pk], purpose=Purpose.USER_PROFILE)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 if admin.site.is_registered(User):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.roles import is_secretariat
-from common.validators import no_control_characters
+from common.validators import no_control_characters, validate_cvr
 
 
 class Level(models.TextChoices):
@@ -174,6 +174,16 @@ class Authority(models.Model):
         help_text=_("Municipality code (e.g. 0101) or region code (e.g. 1084), where one exists."),
     )
     nuts2 = models.CharField(_("NUTS2 code"), max_length=8, blank=True)
+    cvr = models.CharField(
+        _("CVR number"),
+        max_length=8,
+        blank=True,
+        validators=[validate_cvr],
+        help_text=_(
+            "The authority's number in the Central Business Register (8 digits). A NemLog-in login for an "
+            "organisation with this number is a login for this authority."
+        ),
+    )
     outside_municipal_division = models.BooleanField(
         _("outside the municipal division"),
         default=False,
@@ -201,6 +211,17 @@ class Authority(models.Model):
                 condition=~Q(code=""),
                 name="authority_code_unique_per_kind",
                 violation_error_message=_("Another authority of this kind has this code."),
+            ),
+            models.UniqueConstraint(
+                fields=["cvr"],
+                condition=~Q(cvr=""),
+                name="authority_cvr_unique",
+                violation_error_message=_("Another authority has this CVR number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(cvr="") | Q(cvr__regex=r"^[0-9]{8}$"),
+                name="authority_cvr_eight_digits",
+                violation_error_message=_("A CVR number is 8 digits."),
             ),
             models.CheckConstraint(
                 condition=~Q(level="") | Q(parent__isnull=False),

@@ -108,6 +108,7 @@ def coordinator_invite(*, email: str, authority: Authority, language: str = "da"
         "invited_by": invited_by,
         "site_url": settings.SITE_URL,
         "login_url": settings.SITE_URL + reverse("admin:login"),
+        "accessibility_url": settings.SITE_URL + reverse("accessibility_statement"),
     }
     with translation.override(language):
         context["authority_name"] = authority.name

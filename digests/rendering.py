@@ -223,6 +223,7 @@ def render_digest(digest: RecipientDigest, *, unsubscribe_link: str) -> Rendered
             "site_url": settings.SITE_URL,
             "settings_url": settings.SITE_URL + reverse("subscription_settings"),
             "unsubscribe_url": unsubscribe_link,
+            "accessibility_url": settings.SITE_URL + reverse("accessibility_statement"),
             "language": digest.subscription.language,
             "section_limit": SECTION_LIMIT,
         }

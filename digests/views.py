@@ -14,6 +14,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from accesslog.models import Purpose
+from accesslog.services import access_record
 from common.http import forbidden
 from common.roles import is_secretariat
 from initiatives.models import Initiative
@@ -107,7 +109,9 @@ def _preview(request):
     form = PreviewForm(request.GET or None)
     built = None
     if form.is_valid():
-        built = preview_digest(user=form.cleaned_data["user"], date=form.cleaned_data["date"])
+        subject = form.cleaned_data["user"]
+        built = preview_digest(user=subject, date=form.cleaned_data["date"])
+        access_record(viewer=request.user, subject_ids=[subject.pk], purpose=Purpose.SUMMARY_PREVIEW)
     return form, built
 
 

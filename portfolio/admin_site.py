@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from authorities.models import Authority, coordinated_authority_ids
 from common.history import CHANGED, CREATED, DELETED, FieldChange, described, field_changes, who
 from common.roles import is_secretariat
+from nemlogin.views import single_logout_redirect
 
 # Apps whose models are portfolio data; each has `history = HistoricalRecords()`.
 HISTORY_APPS = ("authorities", "strategies", "initiatives", "digests")
@@ -167,6 +168,10 @@ class PortfolioAdminSite(admin.AdminSite):
 
     def autocomplete_view(self, request):
         return ScopedAutocompleteJsonView.as_view(admin_site=self)(request)
+
+    def logout(self, request, extra_context=None):
+        # After a NemLog-in login, the admin's "Log out" ends the NemLog-in session too.
+        return single_logout_redirect(request) or super().logout(request, extra_context)
 
     def each_context(self, request):
         context = super().each_context(request)

@@ -34,4 +34,11 @@ app.conf.beat_schedule = {
         "task": "digests.tasks.schedule_daily_digests",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Delete access-log records past ACCESS_LOG_RETENTION_MONTHS (13 by default). Nightly is enough:
+    # a record is kept at most a day beyond its retention. 03:45 Copenhagen time is clear of the
+    # daylight-saving switch, so it runs once a night; running twice deletes nothing more.
+    "purge-access-log": {
+        "task": "accesslog.tasks.purge_access_log",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }

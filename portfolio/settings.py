@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "csp",
     # The product's apps, lowest layer first (pyproject.toml's import-linter contract keeps the order).
     "common",
+    "accesslog.apps.AccessLogConfig",
     "authorities",
     "strategies",
     "initiatives",
@@ -98,6 +100,8 @@ INSTALLED_APPS = [
     "digests.apps.DigestsConfig",
     "dashboard",
     "reference",
+    "accessibility",
+    "nemlogin",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +117,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # djangosaml2's own session cookie for a NemLog-in login under way (untouched otherwise).
+    "djangosaml2.middleware.SamlSessionMiddleware",
     # Last, as django-axes asks: it turns a lock-out into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -215,8 +221,42 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, closed to all but break-glass administrators when LOCAL_LOGIN=break-glass (nemlogin/backends.py).
+    "nemlogin.backends.PortfolioModelBackend",
 ]
+# Who may log in with a user name and password: "everyone", or "break-glass" (only superusers, the
+# secretariat's break-glass administrators; everyone else logs in through NemLog-in). django-axes' lock-out applies either way.
+LOCAL_LOGIN = env_str("LOCAL_LOGIN", "everyone").strip().lower()
+if LOCAL_LOGIN not in {"everyone", "break-glass"}:
+    raise ImproperlyConfigured(f"LOCAL_LOGIN must be everyone or break-glass; got {LOCAL_LOGIN!r}")
+
+# NemLog-in (SAML 2.0, OIOSAML 3) through djangosaml2: on when SAML_IDP_METADATA is set (a file, or an
+# https:// address of NemLog-in's metadata). The SP's key and certificate sign requests and decrypt
+# assertions; the entity id defaults to the SP metadata's address (SITE_URL/saml2/metadata/).
+SAML_IDP_METADATA = env_str("SAML_IDP_METADATA").strip()
+SAML_SP_ENTITY_ID = env_str("SAML_SP_ENTITY_ID").strip()
+SAML_SP_KEY_FILE = env_str("SAML_SP_KEY_FILE").strip()
+SAML_SP_CERT_FILE = env_str("SAML_SP_CERT_FILE").strip()
+SAML_ENABLED = bool(SAML_IDP_METADATA)
+if SAML_ENABLED:
+    if not SAML_IDP_METADATA.startswith("https://") and not Path(SAML_IDP_METADATA).is_file():
+        raise ImproperlyConfigured(f"SAML_IDP_METADATA must be a readable file or an https:// address; got {SAML_IDP_METADATA!r}")
+    for _name in ("SAML_SP_KEY_FILE", "SAML_SP_CERT_FILE"):
+        if not globals()[_name] or not Path(globals()[_name]).is_file():
+            raise ImproperlyConfigured(f"{_name} must name a readable file when SAML_IDP_METADATA is set")
+    if SAML_SP_ENTITY_ID and not SAML_SP_ENTITY_ID.startswith(("https://", "http://", "urn:")):
+        raise ImproperlyConfigured(f"SAML_SP_ENTITY_ID must be a URL or a URN; got {SAML_SP_ENTITY_ID!r}")
+elif LOCAL_LOGIN != "everyone":
+    raise ImproperlyConfigured("LOCAL_LOGIN=break-glass needs NemLog-in: set SAML_IDP_METADATA too")
+SAML_CONFIG_LOADER = "nemlogin.config.sp_config"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_LOGOUT_REQUEST_PREFERRED_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_SESSION_COOKIE_NAME = "saml_session"
+# NemLog-in answers with a cross-site POST, which carries only SameSite=None cookies (secure ones,
+# so only over https); in development (http) the test IdP is same-site and Lax suffices.
+SAML_SESSION_COOKIE_SAMESITE = "Lax" if DEBUG else "None"
+# The ACS and the logout views write the CSP themselves only through django-csp's decorators.
+SAML_CSP_HANDLER = ""
 # Spreadsheet imports (the admin): larger files are refused before they are read, so one preview
 # never holds the database for long (on SQLite, its write lock).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024, minimum=1024)
@@ -333,10 +373,37 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # django-axes announces itself at INFO in every process (each manage.py command).
         "axes.apps": {"level": "WARNING"},
+        # pysaml2 loads its XML schemas at import; xmlschema announces a reload at WARNING in every process.
+        "xmlschema": {"level": "ERROR"},
         # Without Redis tasks run in-process: a "Task … succeeded" line after each would be noise.
         **({} if REDIS_URL else {"celery.app.trace": {"level": "WARNING"}}),
     },
 }
+
+# The access log for personal data (accesslog/): records are kept this many months, then purged by
+# beat. 13 is the floor the law sets and the database enforces (accesslog.models.MINIMUM_RETENTION_MONTHS).
+ACCESS_LOG_RETENTION_MONTHS = env_int("ACCESS_LOG_RETENTION_MONTHS", 13, minimum=13)
+
+# The accessibility statement (`/was`). Danish public-sector sites publish it with the Agency for
+# Digital Government's WAS-Tool, which gives it an address on was.digst.dk; `/was` redirects there.
+# Unset, `/was` shows the product's own statement. Only https: the link is on every page.
+ACCESSIBILITY_STATEMENT_URL = env_str("ACCESSIBILITY_STATEMENT_URL").strip()
+if ACCESSIBILITY_STATEMENT_URL:
+    try:
+        URLValidator(schemes=["https"])(ACCESSIBILITY_STATEMENT_URL)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"ACCESSIBILITY_STATEMENT_URL must be an https:// address; got {ACCESSIBILITY_STATEMENT_URL!r}"
+        ) from None
+# Where the product's own statement tells people to report an accessibility problem.
+ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL").strip()
+if ACCESSIBILITY_CONTACT_EMAIL:
+    try:
+        EmailValidator()(ACCESSIBILITY_CONTACT_EMAIL)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"ACCESSIBILITY_CONTACT_EMAIL must be an email address; got {ACCESSIBILITY_CONTACT_EMAIL!r}"
+        ) from None
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -3,12 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from authorities.services import invitation_token_generator
+from nemlogin import views as nemlogin_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", nemlogin_views.PortfolioLoginView.as_view(), name="login"),
+    path("accounts/logout/", nemlogin_views.logout, name="logout"),
+    path("saml2/", include("nemlogin.urls")),
     # A coordinator's invitation: choose a password, then log in to the admin.
     path(
         "accounts/invitation/<uidb64>/<token>/",
@@ -31,4 +33,5 @@ urlpatterns = [
     path("benefits/", include("benefits.urls")),
     path("reporting/", include("reporting.urls")),
     path("", include("digests.urls")),
+    path("", include("accessibility.urls")),
 ]

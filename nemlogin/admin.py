@@ -1,0 +1,51 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from common.admin import VersionCheckedAdminMixin
+from common.roles import is_secretariat
+
+from .models import LoginEvent, PrivilegeMapping
+
+
+class SecretariatOnly:
+    def has_module_permission(self, request):
+        return is_secretariat(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_secretariat(request.user)
+
+
+@admin.register(PrivilegeMapping)
+class PrivilegeMappingAdmin(SecretariatOnly, VersionCheckedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["privilege", "role"]
+    list_filter = ["role"]
+    search_fields = ["privilege"]
+
+    def has_add_permission(self, request):
+        return is_secretariat(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_secretariat(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_secretariat(request.user)
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(SecretariatOnly, admin.ModelAdmin):
+    """Read-only: what NemLog-in logins happened and why some were refused."""
+
+    list_display = ["at", "outcome", "reason", "cvr", "user"]
+    list_filter = ["outcome", "reason"]
+    list_select_related = ["user"]
+    search_fields = ["cvr", "user__username"]
+    readonly_fields = ["at", "outcome", "reason", "cvr", "user", "message"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NemLoginConfig(AppConfig):
+    name = "nemlogin"
+    verbose_name = _("NemLog-in")

@@ -1,0 +1,99 @@
+"""A NemLog-in login: the organisation's CVR number chooses the authority, the MitID Erhverv
+privileges choose the role (PrivilegeMapping); the user is created on the first login and brought up
+to date on every later one. Every login and refusal is recorded (LoginEvent)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from authorities.models import Authority, Coordinator
+from common.roles import COORDINATORS, ensure_roles, is_secretariat
+
+from .identity import LoginRefused, ProfessionalIdentity
+from .models import LoginEvent, LoginOutcome, PrivilegeMapping, Role
+
+
+def roles_for(privileges: frozenset[str]) -> set[str]:
+    return set(PrivilegeMapping.objects.filter(privilege__in=privileges).values_list("role", flat=True))
+
+
+def _authority_for(identity: ProfessionalIdentity) -> Authority:
+    authority = Authority.objects.filter(cvr=identity.cvr).first()
+    if authority is None:
+        raise LoginRefused(
+            _("Your organisation, CVR number %(cvr)s%(name)s, is not connected to the strategy portfolio. Ask the "
+              "secretariat of the joint digital strategies at the Agency for Digital Government to enter the CVR "
+              "number on your authority; then log in again.")
+            % {"cvr": identity.cvr, "name": f" ({identity.organisation})" if identity.organisation else ""},
+            cvr=identity.cvr, reason="unknown_cvr",
+        )
+    return authority
+
+
+def _email(value: str) -> str:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return ""
+    return value
+
+
+def _apply_roles(user: AbstractBaseUser, authority: Authority, roles: set[str]) -> None:
+    """The user's rights become exactly what this login's privileges give, at the login's authority."""
+    ensure_roles()
+    coordinators = Group.objects.get(name=COORDINATORS)
+    if Role.COORDINATOR in roles:
+        user.groups.add(coordinators)
+        Coordinator.objects.get_or_create(user=user, authority=authority)
+        # Assignments elsewhere came from an earlier login for another organisation.
+        for stale in Coordinator.objects.filter(user=user).exclude(authority=authority):
+            stale.delete()  # one by one, so each removal is in the history
+    else:
+        user.groups.remove(coordinators)
+        for stale in Coordinator.objects.filter(user=user):
+            stale.delete()
+
+
+def nemlogin_user(*, identity: ProfessionalIdentity) -> tuple[AbstractBaseUser, str]:
+    """The user for this login, created or brought up to date, and what the login gave them (for the
+    login record); LoginRefused leaves nothing behind."""
+    User = get_user_model()
+    with transaction.atomic():
+        authority = _authority_for(identity)
+        roles = roles_for(identity.privileges)
+        user, created = User.objects.select_for_update().get_or_create(
+            username=identity.username, defaults={"is_active": True}
+        )
+        if not user.is_active:
+            raise LoginRefused(
+                _("Your user in the strategy portfolio has been closed. Ask the secretariat of the joint digital "
+                  "strategies to open it again."),
+                cvr=identity.cvr, reason="inactive_user",
+            )
+        if created:
+            user.set_unusable_password()
+        user.email = _email(identity.email)
+        user.first_name, user.last_name = identity.first_name, identity.last_name
+        # Only a coordinator uses the admin; without a mapped privilege the dashboard is read-only.
+        # (The secretariat may have given a NemLog-in user its own role by hand: that stays.)
+        user.is_staff = Role.COORDINATOR in roles or is_secretariat(user)
+        user.save()
+        _apply_roles(user, authority, roles)
+    granted = (
+        _("coordinator for %(authority)s") % {"authority": authority.name_da}
+        if Role.COORDINATOR in roles
+        else _("no role: reads the dashboard")
+    )
+    summary = _("%(created)s, CVR number %(cvr)s: %(granted)s") % {
+        "created": _("first login") if created else _("later login"), "cvr": identity.cvr, "granted": granted,
+    }
+    return user, summary
+
+
+def login_event_record(*, outcome: LoginOutcome, cvr: str = "", user=None, reason: str = "", message: str = "") -> None:
+    LoginEvent.objects.create(outcome=outcome, cvr=cvr[:20], user=user, reason=reason[:40], message=message)

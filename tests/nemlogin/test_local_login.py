@@ -1,0 +1,91 @@
+"""Local (password) login with NemLog-in on: LOCAL_LOGIN=break-glass keeps it for the secretariat's
+superusers only, with django-axes' lock-out as before; the settings refuse nonsense (issue 17)."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from common.roles import SECRETARIAT, ensure_roles
+from tests.portfolio.test_settings import import_settings
+
+PASSWORD = "Rådhuspladsen-2025!"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def break_glass_only(settings, nemlogin_configured):
+    settings.LOCAL_LOGIN = "break-glass"
+
+
+@pytest.fixture
+def coordinator(db):
+    return User.objects.create_user(username="kk-coordinator", password=PASSWORD, is_staff=True)
+
+
+@pytest.fixture
+def break_glass_admin(db):
+    ensure_roles()
+    user = User.objects.create_superuser(username="noedadgang", password=PASSWORD, email="")
+    user.groups.add(Group.objects.get(name=SECRETARIAT))
+    return user
+
+
+def attempt(client, username, password=PASSWORD, url="admin:login"):
+    return client.post(reverse(url), {"username": username, "password": password, "next": "/admin/"},
+                       REMOTE_ADDR="192.0.2.10")
+
+
+@pytest.mark.parametrize("url", ["admin:login", "login"])
+def test_everyone_but_break_glass_administrators_is_refused_a_password_login(
+    client, break_glass_only, coordinator, break_glass_admin, url
+):
+    refused = attempt(client, "kk-coordinator", url=url)
+    assert refused.status_code == 200 and "_auth_user_id" not in client.session
+    assert attempt(client, "noedadgang", url=url).status_code == 302
+    assert client.session["_auth_user_id"] == str(break_glass_admin.pk)
+
+
+def test_a_secretariat_member_who_is_not_a_superuser_uses_nemlogin_too(client, break_glass_only, analyst):
+    analyst.set_password(PASSWORD)
+    analyst.save()
+    assert attempt(client, "analyst").status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_login_page_says_who_may_use_a_password(client, break_glass_only, english):
+    page = client.get("/accounts/login/").content.decode()
+    assert "Only the secretariat's emergency administrators log in with a password." in page
+
+
+def test_the_lock_out_still_applies_to_break_glass_administrators(client, break_glass_only, break_glass_admin):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attempt(client, "noedadgang", "forkert").status_code == 200
+    assert attempt(client, "noedadgang", "forkert").status_code == 429
+    assert attempt(client, "noedadgang").status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_by_default_everyone_logs_in_with_a_password(client, coordinator):
+    assert attempt(client, "kk-coordinator").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"LOCAL_LOGIN": "nobody"}, "LOCAL_LOGIN"),
+        ({"LOCAL_LOGIN": "break-glass"}, "SAML_IDP_METADATA"),
+        ({"SAML_IDP_METADATA": "/no/such/metadata.xml"}, "SAML_IDP_METADATA"),
+        ({"SAML_IDP_METADATA": "http://nemlog-in.example/metadata"}, "SAML_IDP_METADATA"),
+        ({"SAML_IDP_METADATA": "/etc/hostname"}, "SAML_SP_KEY_FILE"),
+        ({"SAML_IDP_METADATA": "/etc/hostname", "SAML_SP_KEY_FILE": "/etc/hostname"}, "SAML_SP_CERT_FILE"),
+        ({"SAML_IDP_METADATA": "/etc/hostname", "SAML_SP_KEY_FILE": "/etc/hostname",
+          "SAML_SP_CERT_FILE": "/etc/hostname", "SAML_SP_ENTITY_ID": "portfolio"}, "SAML_SP_ENTITY_ID"),
+    ],
+)
+def test_a_nemlogin_setting_that_makes_no_sense_stops_the_app_naming_it(env, named):
+    result = import_settings(**env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr.splitlines()[-1]
