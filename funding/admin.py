@@ -10,7 +10,7 @@ from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import ScopedAdminMixin, VersionCheckedAdminMixin
+from common.admin import KeyCheckedAutocompleteMixin, ScopedAdminMixin, VersionCheckedAdminMixin
 from common.amounts import KronerField, KronerInput
 from common.roles import is_secretariat
 from initiatives.admin import restrict_to_led
@@ -39,7 +39,7 @@ class SharesAddUp(forms.BaseInlineFormSet):
             raise ValidationError(error.message_dict["budget"]) from None
 
 
-class FundingShareInline(admin.TabularInline):
+class FundingShareInline(KeyCheckedAutocompleteMixin, admin.TabularInline):
     model = FundingShare
     formset = SharesAddUp
     fields = ["party", "ministry", "budget", "actual"]
