@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     """A role a privilege gives, for the authority whose CVR number the login is for."""
 
     COORDINATOR = "coordinator", _("Coordinator for the organisation's authority")
+    APPROVER = "approver", _("Approver of the status reports of the organisation's authority")
 
 
 class PrivilegeMapping(models.Model):

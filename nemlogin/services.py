@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from authorities.models import Authority, Coordinator
 from common.roles import COORDINATORS, ensure_roles, is_secretariat
+from reporting.models import Approver
 
 from .identity import LoginRefused, ProfessionalIdentity
 from .models import LoginEvent, LoginOutcome, PrivilegeMapping, Role
@@ -57,6 +58,13 @@ def _apply_roles(user: AbstractBaseUser, authority: Authority, roles: set[str]) 
         user.groups.remove(coordinators)
         for stale in Coordinator.objects.filter(user=user):
             stale.delete()
+    # An approver approves the authority's status reports on the reporting pages (no admin needed).
+    stale_approvals = Approver.objects.filter(user=user)
+    if Role.APPROVER in roles:
+        Approver.objects.get_or_create(user=user, authority=authority)
+        stale_approvals = stale_approvals.exclude(authority=authority)
+    for stale in stale_approvals:
+        stale.delete()  # one by one, so each removal is in the history
 
 
 def nemlogin_user(*, identity: ProfessionalIdentity) -> tuple[AbstractBaseUser, str]:
@@ -84,11 +92,12 @@ def nemlogin_user(*, identity: ProfessionalIdentity) -> tuple[AbstractBaseUser, 
         user.is_staff = Role.COORDINATOR in roles or is_secretariat(user)
         user.save()
         _apply_roles(user, authority, roles)
-    granted = (
-        _("coordinator for %(authority)s") % {"authority": authority.name_da}
-        if Role.COORDINATOR in roles
-        else _("no role: reads the dashboard")
-    )
+    given = []
+    if Role.COORDINATOR in roles:
+        given.append(_("coordinator for %(authority)s") % {"authority": authority.name_da})
+    if Role.APPROVER in roles:
+        given.append(_("approver for %(authority)s") % {"authority": authority.name_da})
+    granted = ", ".join(given) or _("no role: reads the dashboard")
     summary = _("%(created)s, CVR number %(cvr)s: %(granted)s") % {
         "created": _("first login") if created else _("later login"), "cvr": identity.cvr, "granted": granted,
     }

@@ -307,3 +307,26 @@ def test_the_secretariat_maintains_the_privilege_mappings_with_history(client, a
     assert client.get("/admin/nemlogin/privilegemapping/").status_code == 200
     client.force_login(kobenhavn_coordinator)
     assert client.get("/admin/nemlogin/privilegemapping/").status_code == 403
+
+
+def test_an_approver_privilege_makes_the_user_approver_of_their_authoritys_status_reports(
+    client, nemlogin_configured, kobenhavn_connected
+):
+    from reporting.models import Approver
+
+    approver_privilege = "https://portfolio.example.org/roles/approver"
+    PrivilegeMapping.objects.create(privilege=approver_privilege, role=Role.APPROVER)
+    log_in(client, nemlogin_configured, Person(privileges=[approver_privilege]))
+    user = User.objects.get(username=USERNAME)
+    assert list(Approver.objects.filter(user=user).values_list("authority", flat=True)) == [kobenhavn_connected.pk]
+    assert not user.is_staff and not Coordinator.objects.filter(user=user).exists()  # approves on the pages
+    assert LoginEvent.objects.get().message.endswith(": godkender for Københavns Kommune")
+
+    # Both privileges, then neither: the roles follow MitID Erhverv at each login.
+    client.logout()
+    log_in(client, nemlogin_configured, Person(privileges=[approver_privilege, COORDINATOR_PRIVILEGE]))
+    user.refresh_from_db()
+    assert user.is_staff and Approver.objects.filter(user=user).count() == 1
+    client.logout()
+    log_in(client, nemlogin_configured, Person(privileges=[]))
+    assert not Approver.objects.filter(user=user).exists() and not Coordinator.objects.filter(user=user).exists()
