@@ -401,8 +401,9 @@ class RebaselineRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_comment = models.TextField(_("comment on the decision"), blank=True, validators=[no_control_characters])
+    # Both go with their initiative; neither outlives the other.
     version = models.OneToOneField(
-        BaselineVersion, verbose_name=_("resulting baseline version"), on_delete=models.PROTECT,
+        BaselineVersion, verbose_name=_("resulting baseline version"), on_delete=models.CASCADE,
         null=True, blank=True, related_name="request",
     )
     history = HistoricalRecords()

@@ -14,7 +14,7 @@ from initiatives.models import HEALTH_RANK
 
 from .comparison import InitiativeChange, compare_rows, previous_cycle
 from .models import Cycle, ReportState, StatusReport, approved_authority_ids
-from .snapshots import cycle_rows
+from .snapshots import comparison_rows, cycle_rows
 
 SUBMITTED_OR_LATER = (ReportState.SUBMITTED, ReportState.APPROVED, ReportState.ACCEPTED)
 APPROVED_OR_LATER = (ReportState.APPROVED, ReportState.ACCEPTED)
@@ -164,7 +164,7 @@ def steering_report(cycle: Cycle, user) -> SteeringReport:
     the previous frozen cycle."""
     rows = cycle_rows(cycle)
     previous = previous_cycle(cycle)
-    changes = compare_rows(cycle_rows(previous), rows) if previous else []
+    changes = compare_rows(comparison_rows(previous), rows) if previous else []
     changed_ids = {change.initiative_id: change for change in changes}
     strategies: list[StrategySection] = []
     lights = {"green": 0, "yellow": 0, "red": 0, "": 0}
