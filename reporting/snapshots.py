@@ -137,23 +137,25 @@ def cycle_rows(cycle: Cycle) -> list[dict]:
     return live_rows(cycle)
 
 
-# What a comparison reads of each row (comparison.COMPARED_FIELDS, and what names the initiative).
+# What a comparison reads of each row (comparison.COMPARED_FIELDS, and what names the initiative);
+# all but the id are also CycleSnapshot's columns.
 COMPARISON_KEYS = (
     "initiative_id", "code_with_strategy", "title_da", "title_en", "status", "assessed", "track", "forecast_end",
     "baseline_version", "report_state",
 )
+COMPARISON_COLUMNS = COMPARISON_KEYS[1:]
 
 
 def comparison_rows(cycle: Cycle) -> list[dict]:
     """The cycle's rows with only what a comparison reads, in two queries whatever the size: a
-    frozen cycle's keys are read out of the stored JSON by the database, an open one's from the
-    reports and initiatives directly (the full rows cost a dict of forty keys each)."""
+    frozen cycle's from the snapshot's columns, an open one's from the reports and initiatives
+    directly (the full rows cost a dict of forty keys each)."""
     if cycle.is_frozen:
-        keys = COMPARISON_KEYS[1:]
-        values = CycleSnapshot.objects.filter(cycle=cycle).order_by("position").values_list(
-            "initiative_id", *(f"data__{key}" for key in keys)
-        )
-        return [dict(zip(COMPARISON_KEYS, row, strict=True)) for row in values]
+        values = CycleSnapshot.objects.filter(cycle=cycle).order_by("position").values_list(*COMPARISON_KEYS)
+        rows = [dict(zip(COMPARISON_KEYS, row, strict=True)) for row in values]
+        for row in rows:
+            row["forecast_end"] = _iso(row["forecast_end"])
+        return rows
     reports = StatusReport.objects.filter(cycle=cycle).order_by().values_list(
         "initiative_id", "initiative__code", "initiative__strategy__start_year", "initiative__strategy__end_year",
         "initiative__title_da", "initiative__title_en", "initiative__status", "assessed", "track",
