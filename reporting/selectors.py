@@ -185,3 +185,18 @@ def steering_report(cycle: Cycle, user) -> SteeringReport:
         if row["interdependencies"] and row["interdependencies"]["at_risk"]
     ]
     return SteeringReport(cycle, previous, strategies, at_risk, changes, lights)
+
+
+DIVERGENCE_LIMIT = 10
+
+
+def latest_divergences(user, limit: int = DIVERGENCE_LIMIT) -> list[StatusReport]:
+    """The reports assessed brighter than computed in the newest cycle that has any the user may
+    see, for the overview: where a steering group asks first. One query (the user's role aside)."""
+    reports = list(
+        StatusReport.objects.visible_to(user).filter(_better_than_computed())
+        .select_related("cycle", "initiative__strategy", "initiative__lead")
+        .order_by("-cycle__period_start", "-cycle_id", "initiative__strategy__start_year", "initiative__code", "pk")
+        [:limit]
+    )
+    return [report for report in reports if report.cycle_id == reports[0].cycle_id]
