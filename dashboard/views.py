@@ -19,6 +19,7 @@ from authorities.filters import AuthorityFilterSet
 from authorities.models import Authority, Kind, Level
 from common.listing import Column, Ordering, filters_reject_nul, page_links, paginate, without_empty_values
 from initiatives.models import Initiative
+from reporting import selectors as reporting_selectors
 from strategies.models import Strategy
 from summaries.impact import RULE, NotDelayable, impact_of_delay
 
@@ -88,6 +89,7 @@ def overview(request):
     }
     if strategy is not None:
         context.update(selectors.overview.strategy_figures(strategy, risk_level=risk_level))
+    context["divergences"] = reporting_selectors.latest_divergences(request.user)
     return render(request, "dashboard/overview.html", context)
 
 

@@ -70,7 +70,7 @@ class CycleReminderInline(admin.TabularInline):
 
 
 @admin.register(Cycle)
-class CycleAdmin(SecretariatOnlyMixin, SimpleHistoryAdmin):
+class CycleAdmin(VersionCheckedAdminMixin, SecretariatOnlyMixin, SimpleHistoryAdmin):
     list_display = ["code", "period_start", "period_end", "deadline", "state", "frozen_at"]
     list_filter = ["state"]
     search_fields = ["code"]
@@ -87,8 +87,14 @@ class CycleAdmin(SecretariatOnlyMixin, SimpleHistoryAdmin):
             return [*self.readonly_fields, "strategies"]  # the reports owed were set when it opened
         return self.readonly_fields
 
+    def has_change_permission(self, request, obj=None):
+        # A frozen cycle is shown, never saved: its row refuses any change (migrations/0002).
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_frozen)
+
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (obj is None or not obj.reports.exists())
+        return super().has_delete_permission(request, obj) and (
+            obj is None or (not obj.is_frozen and not obj.reports.exists())
+        )
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -109,7 +115,7 @@ class CycleAdmin(SecretariatOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Approver)
-class ApproverAdmin(SecretariatOnlyMixin, KeyCheckedAutocompleteMixin, SimpleHistoryAdmin):
+class ApproverAdmin(VersionCheckedAdminMixin, SecretariatOnlyMixin, KeyCheckedAutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["user", "authority", "created_at"]
     search_fields = ["user__username", "authority__name_da"]
     autocomplete_fields = ["user", "authority"]
@@ -215,7 +221,7 @@ class StatusReportAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistor
 
 
 @admin.register(BaselineVersion)
-class BaselineVersionAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class BaselineVersionAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["initiative", "number", "baseline_start", "baseline_end", "baseline_budget", "approved_by",
                     "approved_at"]
     list_select_related = ["initiative__strategy", "approved_by"]

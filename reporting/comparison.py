@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from initiatives.models import Initiative, Status
 
 from .models import Cycle
-from .snapshots import cycle_rows
+from .snapshots import comparison_rows
 
 # The fields compared, in the order they are listed.
 COMPARED_FIELDS = ("assessed", "forecast_end", "baseline_version", "track", "status")
@@ -116,7 +116,7 @@ def compare_rows(earlier: list[dict], later: list[dict]) -> list[InitiativeChang
 
 
 def compare_cycles(earlier: Cycle, later: Cycle) -> list[InitiativeChange]:
-    return compare_rows(cycle_rows(earlier), cycle_rows(later))
+    return compare_rows(comparison_rows(earlier), comparison_rows(later))
 
 
 def previous_cycle(cycle: Cycle) -> Cycle | None:

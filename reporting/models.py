@@ -401,8 +401,9 @@ class RebaselineRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_comment = models.TextField(_("comment on the decision"), blank=True, validators=[no_control_characters])
+    # Both go with their initiative; neither outlives the other.
     version = models.OneToOneField(
-        BaselineVersion, verbose_name=_("resulting baseline version"), on_delete=models.PROTECT,
+        BaselineVersion, verbose_name=_("resulting baseline version"), on_delete=models.CASCADE,
         null=True, blank=True, related_name="request",
     )
     history = HistoricalRecords()
@@ -457,6 +458,17 @@ class CycleSnapshot(models.Model):
     # The order of the report and the export: strategy, focus area, code (as text, ties by id).
     position = models.PositiveIntegerField(_("position"))
     data = models.JSONField(_("snapshot"))
+    # What a comparison of cycles reads, also as columns (copies of `data`'s keys): read out of
+    # 20,000 JSON documents, they made the comparison page slow.
+    code_with_strategy = models.CharField(_("code"), max_length=40)
+    title_da = models.CharField(_("title (Danish)"), max_length=250)
+    title_en = models.CharField(_("title (English)"), max_length=250, blank=True)
+    status = models.CharField(_("status"), max_length=12)
+    assessed = models.CharField(_("assessed status"), max_length=6, blank=True)
+    track = models.CharField(_("track"), max_length=12, blank=True)
+    forecast_end = models.DateField(_("forecast end"), null=True, blank=True)
+    baseline_version = models.PositiveIntegerField(_("baseline version"), null=True, blank=True)
+    report_state = models.CharField(_("state"), max_length=10)
 
     class Meta:
         ordering = ["cycle", "position"]

@@ -14,7 +14,7 @@ from initiatives.models import HEALTH_RANK
 
 from .comparison import InitiativeChange, compare_rows, previous_cycle
 from .models import Cycle, ReportState, StatusReport, approved_authority_ids
-from .snapshots import cycle_rows
+from .snapshots import comparison_rows, cycle_rows
 
 SUBMITTED_OR_LATER = (ReportState.SUBMITTED, ReportState.APPROVED, ReportState.ACCEPTED)
 APPROVED_OR_LATER = (ReportState.APPROVED, ReportState.ACCEPTED)
@@ -164,7 +164,7 @@ def steering_report(cycle: Cycle, user) -> SteeringReport:
     the previous frozen cycle."""
     rows = cycle_rows(cycle)
     previous = previous_cycle(cycle)
-    changes = compare_rows(cycle_rows(previous), rows) if previous else []
+    changes = compare_rows(comparison_rows(previous), rows) if previous else []
     changed_ids = {change.initiative_id: change for change in changes}
     strategies: list[StrategySection] = []
     lights = {"green": 0, "yellow": 0, "red": 0, "": 0}
@@ -185,3 +185,18 @@ def steering_report(cycle: Cycle, user) -> SteeringReport:
         if row["interdependencies"] and row["interdependencies"]["at_risk"]
     ]
     return SteeringReport(cycle, previous, strategies, at_risk, changes, lights)
+
+
+DIVERGENCE_LIMIT = 10
+
+
+def latest_divergences(user, limit: int = DIVERGENCE_LIMIT) -> list[StatusReport]:
+    """The reports assessed brighter than computed in the newest cycle that has any the user may
+    see, for the overview: where a steering group asks first. One query (the user's role aside)."""
+    reports = list(
+        StatusReport.objects.visible_to(user).filter(_better_than_computed())
+        .select_related("cycle", "initiative__strategy", "initiative__lead")
+        .order_by("-cycle__period_start", "-cycle_id", "initiative__strategy__start_year", "initiative__code", "pk")
+        [:limit]
+    )
+    return [report for report in reports if report.cycle_id == reports[0].cycle_id]

@@ -120,10 +120,13 @@ def cycle_freeze(*, cycle: Cycle, user) -> Cycle:
     rows = snapshots.live_rows(cycle)
     CycleSnapshot.objects.bulk_create(
         [
-            CycleSnapshot(cycle=cycle, initiative_id=row["initiative_id"], position=position, data=row)
+            CycleSnapshot(
+                cycle=cycle, initiative_id=row["initiative_id"], position=position, data=row,
+                **{key: row[key] for key in snapshots.COMPARISON_COLUMNS},
+            )
             for position, row in enumerate(rows, start=1)
         ],
-        batch_size=2000,
+        batch_size=1000,
     )
     cycle.state = CycleState.FROZEN
     cycle.frozen_at = timezone.now()

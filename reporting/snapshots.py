@@ -8,7 +8,7 @@ A row holds only JSON values (dates as ISO text) so that what is stored is what 
 from django.db.models import Max
 from django.utils import translation
 
-from initiatives.models import Initiative
+from initiatives.models import Initiative, code_with_strategy
 from summaries.models import InitiativeSummary
 
 from .models import BaselineVersion, Cycle, CycleSnapshot, StatusReport
@@ -135,3 +135,41 @@ def cycle_rows(cycle: Cycle) -> list[dict]:
     if cycle.is_frozen:
         return list(CycleSnapshot.objects.filter(cycle=cycle).order_by("position").values_list("data", flat=True))
     return live_rows(cycle)
+
+
+# What a comparison reads of each row (comparison.COMPARED_FIELDS, and what names the initiative);
+# all but the id are also CycleSnapshot's columns.
+COMPARISON_KEYS = (
+    "initiative_id", "code_with_strategy", "title_da", "title_en", "status", "assessed", "track", "forecast_end",
+    "baseline_version", "report_state",
+)
+COMPARISON_COLUMNS = COMPARISON_KEYS[1:]
+
+
+def comparison_rows(cycle: Cycle) -> list[dict]:
+    """The cycle's rows with only what a comparison reads, in two queries whatever the size: a
+    frozen cycle's from the snapshot's columns, an open one's from the reports and initiatives
+    directly (the full rows cost a dict of forty keys each)."""
+    if cycle.is_frozen:
+        values = CycleSnapshot.objects.filter(cycle=cycle).order_by("position").values_list(*COMPARISON_KEYS)
+        rows = [dict(zip(COMPARISON_KEYS, row, strict=True)) for row in values]
+        for row in rows:
+            row["forecast_end"] = _iso(row["forecast_end"])
+        return rows
+    reports = StatusReport.objects.filter(cycle=cycle).order_by().values_list(
+        "initiative_id", "initiative__code", "initiative__strategy__start_year", "initiative__strategy__end_year",
+        "initiative__title_da", "initiative__title_en", "initiative__status", "assessed", "track",
+        "initiative__forecast_end", "state",
+    )
+    versions = dict(
+        BaselineVersion.objects.filter(initiative__status_reports__cycle=cycle).values("initiative_id")
+        .annotate(newest=Max("number")).values_list("initiative_id", "newest")
+    )
+    return [
+        {
+            "initiative_id": pk, "code_with_strategy": code_with_strategy(code, start, end), "title_da": title_da,
+            "title_en": title_en, "status": status, "assessed": assessed, "track": track,
+            "forecast_end": _iso(forecast_end), "baseline_version": versions.get(pk, 1), "report_state": state,
+        }
+        for pk, code, start, end, title_da, title_en, status, assessed, track, forecast_end, state in reports
+    ]

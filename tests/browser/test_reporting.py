@@ -118,3 +118,8 @@ def test_a_report_is_filled_in_submitted_approved_and_accepted_in_the_browser(
     assert report.state == ReportState.ACCEPTED
     analyst_page.goto(f"{live_server.url}/reporting/2027-H1/report/")
     assert "Gevinsterne hentes i anden fase" in analyst_page.content()
+    # The overview names the divergence, with its rationale.
+    analyst_page.goto(f"{live_server.url}/")
+    divergences = analyst_page.locator("section[aria-labelledby=divergence-heading]").inner_text()
+    assert "Gevinsterne hentes i anden fase" in divergences
+    assert axe_violations(analyst_page) == []

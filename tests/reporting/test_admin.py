@@ -229,3 +229,14 @@ def test_baseline_versions_are_read_only_and_scoped(kk, client, analyst, initiat
     assert kk.post(url("reporting_baselineversion_change", own.pk), {"baseline_end": "2040-01-01"}).status_code == 403
     own.refresh_from_db()
     assert own.baseline_end == datetime.date(2024, 12, 31)
+
+
+def test_a_frozen_cycle_opens_read_only_and_a_post_changes_nothing(client, analyst, cycle):
+    cycle_freeze(cycle=cycle, user=analyst)
+    client.force_login(analyst)
+    assert client.get(url("reporting_cycle_change", cycle.pk)).status_code == 200
+    response = client.post(url("reporting_cycle_change", cycle.pk), {"code": "2099-H1", "deadline": "2099-01-01"})
+    assert response.status_code == 403
+    assert client.post(url("reporting_cycle_delete", cycle.pk), {"post": "yes"}).status_code == 403
+    cycle.refresh_from_db()
+    assert (cycle.code, cycle.is_frozen) == ("2027-H1", True)

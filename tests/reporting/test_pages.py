@@ -172,3 +172,14 @@ def test_the_pages_run_a_fixed_number_of_queries(analyst_client, django_assert_m
     ]:
         with django_assert_max_num_queries(budget):
             assert analyst_client.get(reverse(f"reporting:{name}", args=args), query).status_code == 200
+
+
+def test_the_overview_shows_where_the_assessment_is_brighter_than_computed_to_those_who_may_see_it(
+    analyst_client, client, outsider, cycle, initiatives, report_of, kobenhavn_coordinator
+):
+    report_submit(report=report_of(initiatives["kk_late"]), user=kobenhavn_coordinator, assessed="green",
+                  rationale="Ny leverandør indhenter det")
+    text = analyst_client.get(reverse("home")).content.decode()
+    assert "Vurderet bedre end beregnet" in text and "Ny leverandør indhenter det" in text
+    client.force_login(outsider)
+    assert "Ny leverandør indhenter det" not in client.get(reverse("home")).content.decode()
