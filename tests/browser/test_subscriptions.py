@@ -36,7 +36,7 @@ def test_initiatives_are_found_ticked_and_saved_by_keyboard_alone(logged_in_page
 
     assert "Your summary settings are saved." in page.locator(".alert-success").inner_text()
     assert page.locator(f"#id_initiatives_{middle.pk}").is_checked()
-    assert "B.2 Digital citizen service" in page.locator(f"label[for=id_initiatives_{middle.pk}]").inner_text()
+    assert "B.2 · 2022–25 Digital citizen service" in page.locator(f"label[for=id_initiatives_{middle.pk}]").inner_text()
     assert page.locator("#id_scope_3").is_checked()
     assert page.console_errors == []
 
