@@ -51,23 +51,31 @@ def worst_shortfall(benefits: Iterable[Benefit]) -> tuple[Benefit | None, Decima
     return worst, max(worst_percent, Decimal(0))
 
 
-def benefits_refresh(*, initiative: Initiative) -> Initiative:
-    """Set the initiative's benefits light from its registered benefits (through initiative_update,
-    so the overall light, the history and the summaries follow). With none registered, the light
-    goes back to being set by hand."""
-    worst, percent = worst_shortfall(Benefit.objects.filter(initiative=initiative))
+def benefits_facts(benefits: Iterable[Benefit]) -> dict:
+    """What an initiative stores about its benefits light, from its registered benefits: the light,
+    and the facts its reason is told from (Initiative.benefits_reason). Empty: none registered."""
+    worst, percent = worst_shortfall(benefits)
     if worst is None:
-        if not initiative.benefits_computed:
-            return initiative
-        return initiative_update(initiative=initiative, benefits_computed=False, benefits_shortfall=None,
-                                 benefits_worst_da="", benefits_worst_en="")
-    facts = {
+        return {}
+    return {
         "benefits_health": light_for_shortfall(percent),
         "benefits_computed": True,
         "benefits_shortfall": percent,
         "benefits_worst_da": worst.title_da if percent else "",
         "benefits_worst_en": worst.title_en if percent else "",
     }
+
+
+def benefits_refresh(*, initiative: Initiative) -> Initiative:
+    """Set the initiative's benefits light from its registered benefits (through initiative_update,
+    so the overall light, the history and the summaries follow). With none registered, the light
+    goes back to being set by hand."""
+    facts = benefits_facts(Benefit.objects.filter(initiative=initiative))
+    if not facts:
+        if not initiative.benefits_computed:
+            return initiative
+        return initiative_update(initiative=initiative, benefits_computed=False, benefits_shortfall=None,
+                                 benefits_worst_da="", benefits_worst_en="")
     if all(getattr(initiative, name) == value for name, value in facts.items()):
         return initiative
     return initiative_update(initiative=initiative, **facts)

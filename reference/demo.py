@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history
 from authorities.models import Authority, Kind, Level
 from benefits.models import Benefit, FollowUp
 from benefits.models import Kind as BenefitKind
-from benefits.services import benefit_save, follow_up_record, follow_up_schedule
+from benefits.services import benefits_facts, follow_up_record, follow_up_schedule
 from common.roles import ensure_roles
 from digests.subscriptions import subscription_ensure_default
 from funding.models import FundingShare, FundingYear, Party, Rephasing
@@ -379,10 +379,11 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedReport:
                 infrastructure.append(index)
         infrastructure = infrastructure[-25:]  # the next strategy builds on recent infrastructure
     _overrun_the_last_finished_strategy(builder, today)
+    benefits = _plan_benefits(builder.initiatives, today)
     builder.save(report, batch_size=500)
     _depend_on_reference_initiatives(builder, rng, report)
     _fund(builder.initiatives, today, report)
-    _benefits(builder.initiatives, today, report)
+    _save_benefits(benefits, builder.initiatives, today, report)
     _mark_summaries_dirty()
     report.seconds = time.monotonic() - started
     return report
@@ -399,33 +400,46 @@ NON_ECONOMIC_BENEFITS = [
 ]
 
 
-def _benefits(initiatives: list[Initiative], today: datetime.date, report: SeedReport) -> None:
-    """Illustrative benefits for about half the initiatives, through the register's service so their
-    benefits light is computed, and the follow-ups of initiatives completed in the last two years:
-    recorded for some, overdue for others."""
+def _plan_benefits(initiatives: list[Initiative], today: datetime.date) -> list[Benefit]:
+    """Illustrative benefits for about half the initiatives, planned before the initiatives are saved
+    so that each is created with its benefits light already computed (benefits.services.benefits_facts)."""
     rng = random.Random(SEED + 11)
+    planned = []
     for initiative in initiatives:
         if rng.random() < 0.5 or not initiative.baseline_budget:
             continue
         title = rng.choice(ECONOMIC_BENEFITS)
         baseline = _thousands(Decimal(initiative.baseline_budget) * Decimal(rng.randrange(20, 60)) / 100)
         forecast = _thousands(baseline * Decimal(rng.choices([100, 95, 85, 70], weights=[60, 20, 12, 8])[0]) / 100)
-        benefit_save(benefit=Benefit(
+        mine = [Benefit(
             initiative=initiative, kind=BenefitKind.ECONOMIC, title_da=title[0], title_en=title[1],
             from_year=(initiative.baseline_end or today).year + 1, baseline=baseline, forecast=forecast,
             realised_by=initiative.lead,
-        ))
-        report.counts[Benefit._meta.verbose_name_plural] += 1
+        )]
         if rng.random() < 0.4:
             da, en, indicator, higher = rng.choice(NON_ECONOMIC_BENEFITS)
             target = Decimal(rng.choice([80, 90])) if higher else Decimal(rng.choice([10, 14]))
             drift = Decimal(rng.choice([0, 0, 5, 12]))
-            benefit_save(benefit=Benefit(
+            mine.append(Benefit(
                 initiative=initiative, kind=BenefitKind.NON_ECONOMIC, title_da=da, title_en=en, indicator=indicator,
                 higher_is_better=higher, baseline=target, forecast=target - drift if higher else target + drift / 4,
                 realised_by=initiative.lead,
             ))
-            report.counts[Benefit._meta.verbose_name_plural] += 1
+        for name, value in benefits_facts(mine).items():
+            setattr(initiative, name, value)
+        initiative.refresh_health()
+        planned += mine
+    return planned
+
+
+def _save_benefits(benefits: list[Benefit], initiatives: list[Initiative], today: datetime.date,
+                   report: SeedReport) -> None:
+    """The planned benefits, once their initiatives have ids, and the follow-ups of initiatives
+    completed in the last two years: recorded for some, overdue for others."""
+    for benefit in benefits:
+        benefit.initiative = benefit.initiative  # the saved initiative's id
+    bulk_create_with_history(benefits, Benefit, batch_size=1000, default_change_reason="seed_demo (illustrative)")
+    report.counts[Benefit._meta.verbose_name_plural] += len(benefits)
     recent = [i for i in initiatives if i.status == Status.COMPLETED and i.forecast_end
               and today - datetime.timedelta(days=730) <= i.forecast_end <= today]
     for n, initiative in enumerate(sorted(recent, key=lambda i: (i.forecast_end, i.code))):

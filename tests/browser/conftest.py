@@ -208,3 +208,27 @@ def axe():
         )
 
     return check
+
+
+SIDEWAYS = """() => {
+  const wide = [];
+  if (document.documentElement.scrollWidth > window.innerWidth) wide.push('page ' + document.documentElement.scrollWidth);
+  // A box that scrolls sideways hides columns too (the admin's change list scrolls inside its own
+  // box). Only the authority matrix scrolls in its frame, by design. (Names cut short with an
+  // ellipsis clip, and do not scroll.)
+  document.querySelectorAll('body *').forEach((el) => {
+    if (el.closest('.matrix-frame') || el.closest('.sr-only')) return;
+    const overflow = getComputedStyle(el).overflowX;
+    if (!['auto', 'scroll'].includes(overflow) || el.scrollWidth <= el.clientWidth + 1) return;
+    if (el.tagName === 'SELECT' || el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') return;
+    const name = el.id ? '#' + el.id : (el.className && el.className.baseVal === undefined ? '.' + el.className : el.tagName);
+    wide.push(name + ' ' + el.scrollWidth + '>' + el.clientWidth);
+  });
+  return wide;
+}"""
+
+
+def sideways(page) -> list[str]:
+    """What scrolls sideways on the page: the page itself, or any box that scrolls inside it (which
+    hides columns as surely). The authority matrix's frame scrolls by design and is left out."""
+    return page.evaluate(SIDEWAYS)
