@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -59,7 +60,7 @@ class BenefitAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmi
 
     @admin.display(description=_("short of the baseline"))
     def shortfall(self, obj):
-        return f"{shortfall_percent(obj)} %"
+        return f"{number_format(shortfall_percent(obj), decimal_pos=1)} %"
 
 
 class FollowUpForm(forms.ModelForm):

@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from common.admin import KeyCheckedAutocompleteMixin, ScopedAdminMixin, VersionCheckedAdminMixin
 from common.amounts import KronerField, KronerInput
 from common.roles import is_secretariat
-from initiatives.admin import restrict_to_led
+from initiatives.admin import EditableWhenInitiativeIs, restrict_to_led
 
 from .models import FundingShare, FundingYear, Rephasing
 from .services import kroner, rephase, split_check
@@ -39,7 +39,7 @@ class SharesAddUp(forms.BaseInlineFormSet):
             raise ValidationError(error.message_dict["budget"]) from None
 
 
-class FundingShareInline(KeyCheckedAutocompleteMixin, admin.TabularInline):
+class FundingShareInline(KeyCheckedAutocompleteMixin, EditableWhenInitiativeIs, admin.TabularInline):
     model = FundingShare
     formset = SharesAddUp
     fields = ["party", "ministry", "budget", "actual"]
@@ -47,18 +47,6 @@ class FundingShareInline(KeyCheckedAutocompleteMixin, admin.TabularInline):
     extra = 0
     min_num = 1
     autocomplete_fields = ["ministry"]
-
-    def _parent_editable(self, request, obj) -> bool:
-        return obj is None or obj.initiative.is_editable_by(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and self._parent_editable(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._parent_editable(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)
 
 
 @admin.register(FundingYear)
@@ -74,9 +62,6 @@ class FundingYearAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistory
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(spent=Sum("shares__actual"))
-
-    def can_edit(self, request, obj) -> bool:
-        return obj.initiative.is_editable_by(request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)

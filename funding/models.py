@@ -85,6 +85,9 @@ class FundingYear(models.Model):
     def __str__(self) -> str:
         return f"{self.initiative.code_with_strategy} {self.year}"
 
+    def is_editable_by(self, user) -> bool:
+        return self.initiative.is_editable_by(user)
+
 
 class FundingShare(models.Model):
     """One party's part of an initiative's budget for a year, and what that party has spent of it."""
