@@ -11,3 +11,8 @@ import os
 from portfolio.settings import *  # noqa: F403
 
 CELERY_TASK_DEFAULT_QUEUE = f"tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+# A password hash costs 0.24 s with the production hasher; the suite makes hundreds of them (every
+# user fixture and log-in). Django's documentation recommends a fast hasher for tests; production
+# keeps its own (portfolio.settings), and the hashing itself is Django's, not ours to test.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -186,6 +186,7 @@ def axe_violations(page) -> list[str]:
     """axe-core's WCAG 2.1 A/AA violations on the page, one readable line per rule and element."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state("load")  # axe reads a whole document, not one still being replaced
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     lines = []
     for violation in results.response["violations"]:

@@ -79,6 +79,7 @@ def test_a_report_is_filled_in_submitted_approved_and_accepted_in_the_browser(
         switch_language(page, language)
     page.goto(f"{page.base_url}/reporting/2027-H1/")
     page.click(f"a[href='{url}']")
+    page.wait_for_url(f"**{url}")
     # Green over a computed yellow, without a rationale: refused, naming the field, nothing saved.
     page.check("input[name=assessed][value=green]")
     page.fill("#id_progress", "Piloten kører i to bydele")
@@ -101,6 +102,7 @@ def test_a_report_is_filled_in_submitted_approved_and_accepted_in_the_browser(
     log_in(approver_page, "kk-approver", APPROVER_PASSWORD)
     approver_page.goto(f"{live_server.url}/reporting/2027-H1/")
     approver_page.click(f"a[href='{url}']")
+    approver_page.wait_for_url(f"**{url}")
     assert axe_violations(approver_page) == []
     approver_page.click("button[value=approve]")
     approver_page.wait_for_selector(".alert-success")
