@@ -5,11 +5,17 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install lint assets messages worker beat
+.PHONY: run serve test setup install lint assets messages worker beat
 
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Stop with Ctrl+C."
 	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production: collect the static files, then serve with gunicorn (portfolio/gunicorn_conf.py), DEBUG off.
+# Needs SECRET_KEY and ALLOWED_HOSTS (and DATABASE_URL, REDIS_URL); see "Serving in production" in the README.
+serve: $(VENV)/.installed
+	DEBUG=$${DEBUG:-0} $(PY) manage.py collectstatic --noinput -v0
+	DEBUG=$${DEBUG:-0} HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c portfolio/gunicorn_conf.py portfolio.wsgi
 
 # Migrate, load the reference data and the illustrative demo, compute the summaries.
 setup: $(VENV)/.installed

@@ -3,9 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from authorities.services import invitation_token_generator
+from common.health import healthz
 from nemlogin import views as nemlogin_views
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", nemlogin_views.PortfolioLoginView.as_view(), name="login"),

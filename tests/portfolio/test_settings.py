@@ -26,6 +26,7 @@ def import_settings(**env) -> subprocess.CompletedProcess:
         ({"EMAIL_PORT": "twenty-five"}, "EMAIL_PORT"),
         ({"HEALTH_SCHEDULE_RED_MONTHS": "-1"}, "HEALTH_SCHEDULE_RED_MONTHS"),
         ({"SITE_URL": "portfolio.example.org"}, "SITE_URL"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(env, named):
