@@ -14,6 +14,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 from django.db.models.expressions import OrderBy
 from django.http import QueryDict
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 PAGE_SIZE = 50
 
@@ -156,6 +158,7 @@ class IdMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+@extend_schema_field(OpenApiTypes.INT)  # the API's schema: each value is an id
 class IdMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """NetBox's `<name>_id` filters: one or more objects by id."""
 

@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from authorities.models import Level
 from initiatives.models import Criticality
 from strategies.models import Strategy
-
-MAX_DELAY_DAYS = 3650
+from summaries.impact import MAX_DELAY_DAYS
 
 
 def strategy_choices(strategies: list[Strategy], *, empty_label=None) -> list[tuple[str, str]]:

@@ -34,6 +34,7 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("benefits/", include("benefits.urls")),
     path("reporting/", include("reporting.urls")),
+    path("api/", include("api.urls")),
     path("", include("digests.urls")),
     path("", include("accessibility.urls")),
 ]

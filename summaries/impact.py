@@ -37,6 +37,9 @@ from initiatives.models import (
 
 from .models import LEVELS
 
+# The longest delay the analysis is asked about (ten years): the page, the command and the API refuse more.
+MAX_DELAY_DAYS = 3650
+
 # Participants are listed by role, in the order the roles are declared (lead first).
 ROLE_RANK = {role: rank for rank, role in enumerate(Role.values)}
 
