@@ -30,6 +30,7 @@ from import_export.formats import base_formats
 from simple_history.utils import update_change_reason
 
 from authorities.models import Authority, coordinated_authority_ids
+from common.amounts import read_amount
 from common.roles import is_secretariat
 from common.spreadsheets import safe_cell, unquote_cell
 from strategies.models import FocusArea, Strategy
@@ -216,6 +217,9 @@ DANISH_CHOICE_WORDS = {
     "forudsætning": "prerequisite", "fælles infrastruktur": "shared_infrastructure",
     "dataudveksling": "data_exchange", "lovgrundlag": "legal_basis", "finansiering": "funding",
     "lav": "low", "mellem": "medium", "middel": "medium", "høj": "high",
+    # funding's parties and benefits' kinds
+    "staten": "state", "kommunerne": "kl", "danske regioner": "regions", "regionerne": "regions",
+    "andre": "other", "økonomisk": "economic", "ikke-økonomisk": "non_economic",
 }
 
 
@@ -285,6 +289,37 @@ class KronerWidget(widgets.Widget):
             return int(Decimal(text))
         except InvalidOperation:
             raise ValueError(_("“%(value)s” is not an amount in kroner.") % {"value": cell_text(value)}) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value
+
+
+class AmountWidget(widgets.Widget):
+    """Kroner with øre, exactly (common.amounts.read_amount): Danish or English writing, grouped or
+    not, and workbook numbers. More than two decimals are read as written, for the model to refuse."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return read_amount(value)
+        except ValueError:
+            raise ValueError(
+                _("“%(value)s” is not an amount in kroner; write e.g. 1500000,50 or 1.500.000,50.") % {"value": cell_text(value)}
+            ) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value
+
+
+class YearWidget(widgets.Widget):
+    """A year of four digits; a workbook's 2025.0 is 2025."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit() and len(text) == 4):
+            raise ValueError(_("“%(value)s” is not a year; write e.g. 2025.") % {"value": text})
+        return int(text)
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value
