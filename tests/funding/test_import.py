@@ -141,3 +141,26 @@ def test_the_coordinators_export_lists_what_they_see_and_goes_back_in_unchanged(
     preview = import_funding(kk, response.content.decode("utf-8-sig"), "export.csv")
     assert preview.context.get("confirm_form") is not None, field_errors(preview)
     assert [row.import_type for row in preview.context["result"].rows] == ["skip", "skip"]
+
+
+def test_a_workbook_with_numbers_for_amounts_and_years_is_read_exactly(kk, own):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.strip().split(","))
+    sheet.append(["2022-2025", "KK.1", 2023, "Staten", None, 1000000.5, 999999.51, None])
+    sheet.append(["2022-2025", "KK.1", 2023.0, "Andre", None, 1000000.5, 0.99, 0.5])
+    out = io.BytesIO()
+    workbook.save(out)
+    preview = upload(kk, "fundingshare", out.getvalue(), "funding.xlsx", "1", app="funding")
+    assert preview.context.get("confirm_form") is not None, field_errors(preview)
+    confirm(kk, "fundingshare", preview, app="funding")
+    assert splits(own) == {(2023, "state"): (D("1000000.50"), D("999999.51"), None),
+                           (2023, "other"): (D("1000000.50"), D("0.99"), D("0.50"))}
+
+
+def test_the_refusals_are_in_danish_by_default(client, kobenhavn_coordinator, own):
+    client.force_login(kobenhavn_coordinator)
+    preview = import_funding(client, HEADER + "2022-2025,KK.1,2027,Staten,,\"1.000,50\",\"1.000,50\",\n")
+    assert "2027 ligger uden for strategien 2022-2025 (2022–2025)." in field_errors(preview)[1]["year"]
