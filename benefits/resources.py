@@ -9,18 +9,17 @@ Danish name). Every row is saved through benefits.services.benefit_save, so the 
 benefits light follows; what was realised is recorded at the follow-up, not imported.
 """
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
-from initiatives.models import Initiative
 from initiatives.resources import (
     AmountWidget,
     AuthorityWidget,
     ChoiceWidget,
-    ScopedResource,
     StrategyWidget,
     TextWidget,
+    TitledByInitiativeResource,
     YearWidget,
     cell_text,
 )
@@ -55,8 +54,11 @@ class YesNoWidget(widgets.Widget):
         return "yes" if value else "no"
 
 
-class BenefitResource(ScopedResource):
+class BenefitResource(TitledByInitiativeResource):
     """Benefits, identified by initiative and Danish title."""
+
+    led_elsewhere = gettext_lazy(
+        "Initiative %(code)s is led by %(lead)s; you can import benefits only of initiatives your authority leads.")
 
     services_validate = True  # benefit_save
 
@@ -87,39 +89,7 @@ class BenefitResource(ScopedResource):
         return Benefit.objects.select_related("initiative__strategy", "initiative__lead", "realised_by")
 
     def filter_export(self, queryset, **kwargs):
-        queryset = queryset.select_related("initiative__strategy", "realised_by")
-        return queryset if self.user is None else queryset.visible_to(self.user)
-
-    def row_key(self, row):
-        return (cell_text(row.get("strategy")), cell_text(row.get("initiative")), cell_text(row.get("title_da")))
-
-    def key_description(self) -> str:
-        return _("initiative and title")
-
-    def resolve(self, row) -> Initiative:
-        try:
-            return self.find_initiative(row.get("strategy"), row.get("initiative"))
-        except ValueError as error:
-            raise ValidationError({"initiative": str(error)}) from None
-
-    def get_instance(self, instance_loader, row):
-        initiative = self.resolve(row)
-        # The title as the TextWidget reads it: an exported "'=…" title finds its benefit again.
-        title = self.fields["title_da"].clean(row)
-        return self.get_queryset().filter(initiative=initiative, title_da=title).first()
-
-    def init_instance(self, row=None):
-        return Benefit(initiative=self.resolve(row))
-
-    def scope_errors_after(self, instance) -> dict:
-        if self.is_secretariat or instance.initiative.lead_id in self.own_authority_ids():
-            return {}
-        return {
-            "initiative": ValidationError(
-                _("Initiative %(code)s is led by %(lead)s; you can import benefits only of initiatives your authority leads.")
-                % {"code": instance.initiative.code_with_strategy, "lead": instance.initiative.lead}
-            )
-        }
+        return super().filter_export(queryset.select_related("realised_by"), **kwargs)
 
     def do_instance_save(self, instance, is_create):
         instance._change_reason = self.change_reason()  # simple-history stores it with the record

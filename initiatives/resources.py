@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 from simple_history.utils import update_change_reason
@@ -832,8 +832,49 @@ class DependencyResource(ScopedResource):
         self.record_reason(saved)
 
 
-class MilestoneResource(ScopedResource):
+class TitledByInitiativeResource(ScopedResource):
+    """Records of an initiative found by its `strategy` and `initiative` (the code) and their Danish
+    title (milestones, benefits); written only for initiatives the user's authority leads."""
+
+    # "Initiative %(code)s is led by %(lead)s; you can import … only of initiatives your authority leads."
+    led_elsewhere = ""
+
+    def filter_export(self, queryset, **kwargs):
+        queryset = queryset.select_related("initiative__strategy")
+        return queryset if self.user is None else queryset.visible_to(self.user)
+
+    def row_key(self, row):
+        return (cell_text(row.get("strategy")), cell_text(row.get("initiative")), cell_text(row.get("title_da")))
+
+    def key_description(self) -> str:
+        return _("initiative and title")
+
+    def resolve(self, row) -> Initiative:
+        try:
+            return self.find_initiative(row.get("strategy"), row.get("initiative"))
+        except ValueError as error:
+            raise ValidationError({"initiative": str(error)}) from None
+
+    def get_instance(self, instance_loader, row):
+        initiative = self.resolve(row)
+        # The title as the column reads it: an exported "'=…" title finds its record again.
+        return self.get_queryset().filter(initiative=initiative, title_da=self.fields["title_da"].clean(row)).first()
+
+    def init_instance(self, row=None):
+        return self._meta.model(initiative=self.resolve(row))
+
+    def scope_errors_after(self, instance) -> dict:
+        if self.is_secretariat or instance.initiative.lead_id in self.own_authority_ids():
+            return {}
+        return {"initiative": ValidationError(
+            self.led_elsewhere % {"code": instance.initiative.code_with_strategy, "lead": instance.initiative.lead})}
+
+
+class MilestoneResource(TitledByInitiativeResource):
     """Milestones of initiatives, identified by initiative and Danish title."""
+
+    led_elsewhere = gettext_lazy(
+        "Initiative %(code)s is led by %(lead)s; you can import milestones only of initiatives your authority leads.")
 
     strategy = fields.Field(column_name="strategy", attribute="initiative__strategy", readonly=True, widget=StrategyWidget())
     initiative = fields.Field(column_name="initiative", attribute="initiative__code", readonly=True)
@@ -854,38 +895,6 @@ class MilestoneResource(ScopedResource):
 
     def get_queryset(self):
         return Milestone.objects.select_related("initiative__strategy", "initiative__lead")
-
-    def filter_export(self, queryset, **kwargs):
-        return queryset if self.user is None else queryset.visible_to(self.user)
-
-    def row_key(self, row):
-        return (cell_text(row.get("strategy")), cell_text(row.get("initiative")), cell_text(row.get("title_da")))
-
-    def key_description(self) -> str:
-        return _("initiative and title")
-
-    def resolve(self, row) -> Initiative:
-        try:
-            return self.find_initiative(row.get("strategy"), row.get("initiative"))
-        except ValueError as error:
-            raise ValidationError({"initiative": str(error)}) from None
-
-    def get_instance(self, instance_loader, row):
-        initiative = self.resolve(row)
-        return self.get_queryset().filter(initiative=initiative, title_da=cell_text(row.get("title_da"))).first()
-
-    def init_instance(self, row=None):
-        return Milestone(initiative=self.resolve(row))
-
-    def scope_errors_after(self, instance) -> dict:
-        if self.is_secretariat or instance.initiative.lead_id in self.own_authority_ids():
-            return {}
-        return {
-            "initiative": ValidationError(
-                _("Initiative %(code)s is led by %(lead)s; you can import milestones only of initiatives your authority leads.")
-                % {"code": instance.initiative.code, "lead": instance.initiative.lead}
-            )
-        }
 
     def do_instance_save(self, instance, is_create):
         instance.save()

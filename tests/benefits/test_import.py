@@ -26,10 +26,8 @@ def import_benefits(client, content: str, name: str = "benefits.csv"):
 
 
 @pytest.fixture
-def kk(client, kobenhavn_coordinator, settings):
-    settings.LANGUAGE_CODE = "en"
-    client.force_login(kobenhavn_coordinator)
-    return client
+def kk(kk_in_english):
+    return kk_in_english
 
 
 @pytest.fixture

@@ -41,10 +41,8 @@ def splits(initiative) -> dict:
 
 
 @pytest.fixture
-def kk(client, kobenhavn_coordinator, settings):
-    settings.LANGUAGE_CODE = "en"
-    client.force_login(kobenhavn_coordinator)
-    return client
+def kk(kk_in_english):
+    return kk_in_english
 
 
 @pytest.fixture
