@@ -497,7 +497,14 @@ def _fund(initiatives: list[Initiative], today: datetime.date, report: SeedRepor
     for initiative in initiatives:
         if not (initiative.baseline_budget and initiative.baseline_start and initiative.baseline_end):
             continue
-        span = list(range(initiative.baseline_start.year, initiative.baseline_end.year + 1))
+        first, last = initiative.baseline_start.year, initiative.baseline_end.year
+        if initiative.strategy_id:
+            # Budget years lie within the strategy (funding.services.funding_year_check): what a late
+            # baseline runs past its end is budgeted in its last year.
+            strategy = initiative.strategy
+            first = min(max(first, strategy.start_year), strategy.end_year)
+            last = max(min(last, strategy.end_year), first)
+        span = list(range(first, last + 1))
         per_year = _thousands(Decimal(initiative.baseline_budget) / len(span))
         parts = rng.choice(SPLITS.get(initiative.lead.level, SPLITS[Level.CENTRAL]))
         for n, year in enumerate(span):
