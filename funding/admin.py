@@ -18,7 +18,7 @@ from initiatives.admin_spreadsheets import SpreadsheetImportExportMixin
 
 from .models import FundingShare, FundingYear, Rephasing
 from .resources import FundingShareResource
-from .services import kroner, rephase, split_check
+from .services import kroner, rephase, split_check, year_within_strategy_check
 
 KRONER = {models.DecimalField: {"form_class": KronerField, "widget": KronerInput}}
 
@@ -51,8 +51,21 @@ class FundingShareInline(KeyCheckedAutocompleteMixin, EditableWhenInitiativeIs, 
     autocomplete_fields = ["ministry"]
 
 
+class FundingYearForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        initiative, year = cleaned.get("initiative") or getattr(self.instance, "initiative", None), cleaned.get("year")
+        if initiative is not None and year is not None and {"initiative", "year"} & set(self.changed_data):
+            try:
+                year_within_strategy_check(initiative=initiative, year=year)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(FundingYear)
 class FundingYearAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    form = FundingYearForm
     inlines = [FundingShareInline]
     list_display = ["initiative", "initiative_lead", "year", "budget_shown", "spent_shown"]
     list_filter = ["year", "initiative__strategy"]

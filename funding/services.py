@@ -41,6 +41,14 @@ def funding_share_check(*, share: ShareInput) -> None:
         exclude=["funding_year"], validate_unique=False)
 
 
+def year_within_strategy_check(*, initiative: Initiative, year: int) -> None:
+    """An initiative of a strategy is budgeted only in the strategy's years."""
+    strategy = initiative.strategy if initiative.strategy_id else None
+    if strategy is not None and not strategy.start_year <= year <= strategy.end_year:
+        raise ValidationError({"year": _("%(year)s is outside the strategy %(strategy)s (%(start)s–%(end)s).") % {
+            "year": year, "strategy": strategy.code, "start": strategy.start_year, "end": strategy.end_year}})
+
+
 def funding_year_check(*, initiative: Initiative, year: int, budget: Decimal, shares: Sequence[ShareInput]) -> None:
     """A year's budget and its split as a whole, each share already checked (funding_share_check):
     a year within the initiative's strategy, one share per party, and shares that add up to the
@@ -51,10 +59,11 @@ def funding_year_check(*, initiative: Initiative, year: int, budget: Decimal, sh
             exclude=["initiative"], validate_unique=False)
     except ValidationError as error:
         errors = error.update_error_dict(errors)
-    strategy = initiative.strategy if initiative.strategy_id else None
-    if "year" not in errors and strategy is not None and not strategy.start_year <= year <= strategy.end_year:
-        errors["year"] = [_("%(year)s is outside the strategy %(strategy)s (%(start)s–%(end)s).") % {
-            "year": year, "strategy": strategy.code, "start": strategy.start_year, "end": strategy.end_year}]
+    if "year" not in errors:
+        try:
+            year_within_strategy_check(initiative=initiative, year=year)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
     parties = [share.party for share in shares]
     if len(set(parties)) != len(parties):
         errors["shares"] = [_("Each party can have only one share of a year's budget.")]
