@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import update_change_reason
 
 from common.amounts import kroner
 from initiatives.models import Initiative
@@ -84,12 +85,16 @@ def funding_year_set(*, initiative: Initiative, year: int, budget: Decimal, shar
     for share in shares:
         funding_share_check(share=share)
     funding_year_check(initiative=initiative, year=year, budget=budget, shares=shares)
-    funding_year, _created = FundingYear.objects.select_for_update().get_or_create(
+    funding_year, created = FundingYear.objects.select_for_update().get_or_create(
         initiative=initiative, year=year, defaults={"budget": budget}
     )
-    funding_year.budget = budget
-    funding_year._change_reason = reason or None
-    funding_year.save()
+    if created:
+        if reason:
+            update_change_reason(funding_year, reason)
+    elif funding_year.budget != budget:
+        funding_year.budget = budget
+        funding_year._change_reason = reason or None
+        funding_year.save()
     for dropped in funding_year.shares.exclude(party__in=[share.party for share in shares]):
         dropped._change_reason = reason or None
         dropped.delete()
@@ -97,6 +102,8 @@ def funding_year_set(*, initiative: Initiative, year: int, budget: Decimal, shar
         share = funding_year.shares.filter(party=given.party).first() or FundingShare(
             funding_year=funding_year, party=given.party
         )
+        if share.pk and (share.budget, share.actual, share.ministry_id) == (given.budget, given.actual, given.ministry_id):
+            continue  # unchanged: no history record that says nothing
         share.budget, share.actual, share.ministry_id = given.budget, given.actual, given.ministry_id
         share._change_reason = reason or None
         share.save()

@@ -79,6 +79,7 @@ def test_a_coordinator_imports_the_split_of_each_year_to_the_øre_with_its_histo
     latest = FundingShare.history.filter(party="kl").latest("history_date")
     assert latest.history_change_reason == "Imported from funding.csv"
     assert latest.history_user.username == "kk-coordinator"
+    assert [r.history_change_reason for r in FundingYear.history.filter(year=2023)] == ["Imported from funding.csv"]
 
 
 @pytest.mark.parametrize(("rows", "line", "column", "message"), [
