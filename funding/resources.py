@@ -53,6 +53,7 @@ class YearRows:
     lines: list[int] = field(default_factory=list)
     year_budgets: list = field(default_factory=list)
     shares: list[ShareInput] = field(default_factory=list)
+    unreadable: bool = False  # a row of the year has a cell that could not be read
 
 
 class FundingShareResource(ScopedResource):
@@ -165,12 +166,15 @@ class FundingShareResource(ScopedResource):
         """Add a row to its year's rows; a row that cannot be read is refused by itself."""
         try:
             initiative, year, party = self.resolve(row)
-            values = {name: self.fields[name].clean(row)
-                      for name in ("ministry", "year_budget", "budget", "actual")}
-        except (ValidationError, ValueError):
+        except ValidationError:
             return
         rows = self.years.setdefault((initiative.pk, year), YearRows(initiative, year))
         rows.lines.append(line)
+        try:
+            values = {name: self.fields[name].clean(row) for name in ("ministry", "year_budget", "budget", "actual")}
+        except ValueError:
+            rows.unreadable = True  # its own refusal says why; the year's sum would only mislead
+            return
         rows.year_budgets.append(values["year_budget"])
         share = ShareInput(party=party, budget=values["budget"], actual=values["actual"],
                            ministry_id=values["ministry"].pk if values["ministry"] else None)
@@ -181,6 +185,8 @@ class FundingShareResource(ScopedResource):
             self.refuse(line, error.message_dict)
 
     def check_year(self, rows: YearRows) -> None:
+        if rows.unreadable:
+            return
         given = set(rows.year_budgets)
         if None in given:
             self.refuse_year(rows, {"year_budget": [_("Give the initiative's whole budget for %(year)s on every row of the year.") % {"year": rows.year}]})
