@@ -137,6 +137,10 @@ def test_the_coordinators_export_lists_what_they_see_and_goes_back_in_unchanged(
     assert [(row["code"], row["year"], row["year_budget"], row["budget"]) for row in rows] == [
         ("AA.1", "2024", SECRET, SECRET), ("KK.1", "2023", "10.50", "10.50")]
 
+    changelist = kk.get(reverse("admin:funding_fundingshare_changelist")).content.decode()
+    assert "AA.1 · 2022–25" in changelist and "DG.1" not in changelist
+    assert kk.get(reverse("admin:funding_fundingshare_import")).status_code == 200
+
     preview = import_funding(kk, response.content.decode("utf-8-sig"), "export.csv")
     assert preview.context.get("confirm_form") is not None, field_errors(preview)
     assert [row.import_type for row in preview.context["result"].rows] == ["skip", "skip"]
