@@ -16,13 +16,16 @@ from common.admin import ScopedAdminMixin, VersionCheckedAdminMixin
 from common.amounts import KronerField, KronerInput
 from common.roles import is_secretariat
 from initiatives.admin import restrict_to_led
+from initiatives.admin_spreadsheets import SpreadsheetImportExportMixin
 
 from .models import Benefit, FollowUp
+from .resources import BenefitResource
 from .services import benefit_delete, benefit_save, follow_up_check, follow_up_record, shortfall_percent
 
 
 @admin.register(Benefit)
-class BenefitAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class BenefitAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SpreadsheetImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [BenefitResource]
     list_display = ["title_da", "initiative", "kind", "baseline_shown", "forecast_shown", "shortfall", "realised_by"]
     list_filter = ["kind", "initiative__strategy"]
     list_select_related = ["initiative__strategy", "realised_by"]

@@ -123,6 +123,11 @@ class FollowUpQuerySet(ByInitiativeQuerySet):
         """Follow-ups due before today and not yet recorded."""
         return self.filter(recorded_at__isnull=True, due_on__lt=today or timezone.localdate())
 
+    def due_between(self, first: datetime.date, last: datetime.date):
+        """Follow-ups due from `first` to `last`, both included: those a reporting cycle with that
+        period is owed (reporting.selectors)."""
+        return self.filter(due_on__gte=first, due_on__lte=last)
+
 
 class FollowUp(models.Model):
     """The benefits follow-up of a completed initiative, due a year after its end."""

@@ -132,3 +132,60 @@ def millions(value: Decimal | int | None, *, signed: bool = False) -> str:
     if signed and rounded:
         text = ("+" if rounded > 0 else MINUS) + text
     return gettext("DKK %(amount)s million") % {"amount": text}
+
+
+# --- Reading an amount from a spreadsheet cell -------------------------------------------------------
+
+SPREADSHEET_AMOUNT = re.compile(r"^-?\d[\d.,]*$")
+GROUPED = {".": re.compile(r"^\d{1,3}(\.\d{3})+$"), ",": re.compile(r"^\d{1,3}(,\d{3})+$")}
+
+
+def read_amount(value) -> Decimal | None:
+    """An amount exactly as a spreadsheet cell holds it, never through a float's rounding: a workbook
+    number, or text written the Danish way ("1.500.000,50") or the English way ("1,500,000.50"),
+    grouped or not ("1500000.50" is what an exported CSV holds), with "kr." or "DKK". None for an
+    empty cell; ValueError for anything else.
+
+    With both separators the last one marks the decimals. With one of them once, it groups thousands
+    when exactly three digits follow a number that does not start with 0 ("1.500" is 1500), and marks
+    decimals otherwise ("0,125" is 0.125: refused later for its third decimal, not read as 125).
+    Nothing is rounded: more than two decimals are left for the field's own rule to refuse."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(str(value))
+    if isinstance(value, int | Decimal):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        amount = Decimal(repr(value))  # the shortest text of the float: what the cell shows
+    else:
+        text = re.sub(r"[\s\u00a0]", "", str(value)).replace(MINUS, "-")
+        text = re.sub(r"(?i)^dkk|(kr\.?|dkk)$", "", text)
+        if not text:
+            return None
+        if not SPREADSHEET_AMOUNT.match(text) or not text[-1].isdigit():
+            raise ValueError(text)
+        amount = Decimal(_plain_number(text))
+    if not amount.is_finite():
+        raise ValueError(str(value))
+    return amount
+
+
+def _plain_number(text: str) -> str:
+    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+    separators = [char for char in text if char in ".,"]
+    if not separators:
+        return sign + text
+    decimal_mark = separators[-1]
+    whole, _mark, decimals = text.rpartition(decimal_mark)
+    if len(set(separators)) == 1:
+        once = len(separators) == 1
+        if not once or (len(decimals) == 3 and not text.startswith("0")):
+            if not GROUPED[decimal_mark].match(text):
+                raise ValueError(text)
+            return sign + text.replace(decimal_mark, "")
+        return f"{sign}{whole}.{decimals}"
+    grouping = "," if decimal_mark == "." else "."
+    if not GROUPED[grouping].match(whole) or grouping in decimals:
+        raise ValueError(text)
+    return f"{sign}{whole.replace(grouping, '')}.{decimals}"

@@ -14,9 +14,11 @@ from common.admin import KeyCheckedAutocompleteMixin, ScopedAdminMixin, VersionC
 from common.amounts import KronerField, KronerInput
 from common.roles import is_secretariat
 from initiatives.admin import EditableWhenInitiativeIs, restrict_to_led
+from initiatives.admin_spreadsheets import SpreadsheetImportExportMixin
 
 from .models import FundingShare, FundingYear, Rephasing
-from .services import kroner, rephase, split_check
+from .resources import FundingShareResource
+from .services import kroner, rephase, split_check, year_within_strategy_check
 
 KRONER = {models.DecimalField: {"form_class": KronerField, "widget": KronerInput}}
 
@@ -49,8 +51,21 @@ class FundingShareInline(KeyCheckedAutocompleteMixin, EditableWhenInitiativeIs, 
     autocomplete_fields = ["ministry"]
 
 
+class FundingYearForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        initiative, year = cleaned.get("initiative") or getattr(self.instance, "initiative", None), cleaned.get("year")
+        if initiative is not None and year is not None and {"initiative", "year"} & set(self.changed_data):
+            try:
+                year_within_strategy_check(initiative=initiative, year=year)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(FundingYear)
 class FundingYearAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    form = FundingYearForm
     inlines = [FundingShareInline]
     list_display = ["initiative", "initiative_lead", "year", "budget_shown", "spent_shown"]
     list_filter = ["year", "initiative__strategy"]
@@ -80,6 +95,49 @@ class FundingYearAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistory
     @admin.display(description=_("spent"), ordering="spent")
     def spent_shown(self, obj):
         return "–" if obj.spent is None else kroner(obj.spent)
+
+
+@admin.register(FundingShare)
+class FundingShareAdmin(ScopedAdminMixin, SpreadsheetImportExportMixin, admin.ModelAdmin):
+    """Every party's share, one row per initiative, year and party: the list that is exported and
+    imported (funding.resources). A share is changed with its year, where the split is checked."""
+
+    resource_classes = [FundingShareResource]
+    list_display = ["initiative", "year", "party", "ministry", "budget_shown", "actual_shown"]
+    list_filter = ["party", "funding_year__year", "funding_year__initiative__strategy"]
+    list_select_related = ["funding_year__initiative__strategy", "ministry"]
+    search_fields = ["funding_year__initiative__code", "funding_year__initiative__title_da"]
+    ordering = [F("funding_year__initiative__strategy__start_year").desc(nulls_last=True),
+                "funding_year__initiative__code", "funding_year__year", "party"]
+
+    def has_add_permission(self, request):
+        return False  # added with its year, where the shares must add up
+
+    def has_change_permission(self, request, obj=None):
+        # The list's import needs the model permission; one share alone is changed with its year.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_import_permission(self, request):
+        return super().has_change_permission(request)
+
+    @admin.display(description=_("initiative"), ordering="funding_year__initiative__code")
+    def initiative(self, obj):
+        return obj.funding_year.initiative.code_with_strategy
+
+    @admin.display(description=_("year"), ordering="funding_year__year")
+    def year(self, obj):
+        return obj.funding_year.year
+
+    @admin.display(description=_("budget"), ordering="budget")
+    def budget_shown(self, obj):
+        return kroner(obj.budget)
+
+    @admin.display(description=_("spent"), ordering="actual")
+    def actual_shown(self, obj):
+        return kroner(obj.actual)
 
 
 class RephasingForm(forms.ModelForm):

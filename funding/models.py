@@ -7,6 +7,7 @@ Amounts are kroner with øre, stored as Decimal (never float): the totals shown 
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +32,9 @@ class Party(models.TextChoices):
 
 
 def amount_field(verbose_name, **kwargs) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES, **kwargs)
+    # The validator names the field in a refusal; the check constraints below keep the database right.
+    return models.DecimalField(verbose_name, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES,
+                               validators=[MinValueValidator(ZERO, _("An amount cannot be negative."))], **kwargs)
 
 
 class FundingQuerySet(models.QuerySet):
@@ -54,7 +57,10 @@ class FundingYear(models.Model):
     initiative = models.ForeignKey(
         Initiative, verbose_name=_("initiative"), on_delete=models.CASCADE, related_name="funding_years"
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=[
+        MinValueValidator(2000, _("The year must be between 2000 and 2100.")),
+        MaxValueValidator(2100, _("The year must be between 2000 and 2100.")),
+    ])
     budget = amount_field(_("budget (DKK)"))
     history = HistoricalRecords()
 
@@ -89,6 +95,19 @@ class FundingYear(models.Model):
         return self.initiative.is_editable_by(user)
 
 
+class FundingShareQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Shares of the funding years a user may see (FundingYear.objects.visible_to)."""
+        if is_secretariat(user):
+            return self
+        return self.filter(funding_year__in=FundingYear.objects.visible_to(user))
+
+    def editable_by(self, user):
+        if is_secretariat(user):
+            return self
+        return self.filter(funding_year__in=FundingYear.objects.editable_by(user))
+
+
 class FundingShare(models.Model):
     """One party's part of an initiative's budget for a year, and what that party has spent of it."""
 
@@ -108,6 +127,8 @@ class FundingShare(models.Model):
     budget = amount_field(_("budget (DKK)"))
     actual = amount_field(_("spent (DKK)"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = FundingShareQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("funding share")
@@ -133,6 +154,9 @@ class FundingShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.funding_year} – {self.get_party_display()}"
+
+    def is_editable_by(self, user) -> bool:
+        return self.funding_year.is_editable_by(user)
 
     @property
     def variance(self) -> Decimal | None:

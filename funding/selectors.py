@@ -94,28 +94,31 @@ def _sums(queryset, *group_by):
     ).order_by(*group_by)
 
 
+AREA = "funding_year__initiative__focus_area__"
+
+
 def funding_totals(strategy: Strategy) -> FundingTotals:
+    """Every total from one grouped sum of the share rows (party × year × focus area): at national
+    scale one pass over the strategy's shares instead of one per view."""
     shares = FundingShare.objects.filter(funding_year__initiative__strategy=strategy)
     cells: dict[tuple[str, int], Amounts] = {}
     by_party: dict[str, Amounts] = defaultdict(Amounts)
     by_year: dict[int, Amounts] = defaultdict(Amounts)
+    by_area: dict[str, tuple[str, Amounts]] = {}
     total = Amounts()
-    for row in _sums(shares, "party", "funding_year__year"):
-        party, year = row["party"], row["funding_year__year"]
+    for row in _sums(shares, "party", "funding_year__year", f"{AREA}code", f"{AREA}name_da", f"{AREA}name_en"):
+        party, year, code = row["party"], row["funding_year__year"], row[f"{AREA}code"] or ""
         figures = (row["budget_sum"], row["spent_sum"], row["budget_spent_of"])
         cells.setdefault((party, year), Amounts()).add(*figures)
         by_party[party].add(*figures)
         by_year[year].add(*figures)
         total.add(*figures)
-    areas = []
-    for row in _sums(shares, "funding_year__initiative__focus_area__code", "funding_year__initiative__focus_area__name_da",
-                     "funding_year__initiative__focus_area__name_en"):
-        amounts = Amounts()
-        amounts.add(row["budget_sum"], row["spent_sum"], row["budget_spent_of"])
-        name = localized(row["funding_year__initiative__focus_area__name_da"] or "",
-                         row["funding_year__initiative__focus_area__name_en"] or "")
-        code = row["funding_year__initiative__focus_area__code"]
-        areas.append((f"{code} {name}" if code else "", amounts))
+        if code not in by_area:
+            name = localized(row[f"{AREA}name_da"] or "", row[f"{AREA}name_en"] or "")
+            by_area[code] = (f"{code} {name}" if code else "", Amounts())
+        by_area[code][1].add(*figures)
+    # By code; initiatives without a focus area last, on every database.
+    areas = [by_area[code] for code in sorted(by_area, key=lambda code: (not code, code))]
     paying = {party for party, _year in cells}
     return FundingTotals(
         strategy=strategy,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import update_change_reason
 
 from common.amounts import kroner
 from initiatives.models import Initiative
@@ -34,26 +35,77 @@ def split_check(*, budget: Decimal, share_budgets: Sequence[Decimal]) -> None:
         ) % {"shares": kroner(total), "budget": kroner(budget)}})
 
 
-@transaction.atomic
-def funding_year_set(*, initiative: Initiative, year: int, budget: Decimal, shares: Sequence[ShareInput]) -> FundingYear:
-    """Set an initiative's budget for a year and its split, all or nothing. Parties not given lose their share."""
+def funding_share_check(*, share: ShareInput) -> None:
+    """One party's share on its own: a known party, amounts neither negative nor finer than øre, a
+    financing ministry only for the state's share. Refusals name the field."""
+    FundingShare(party=share.party, budget=share.budget, actual=share.actual, ministry_id=share.ministry_id).full_clean(
+        exclude=["funding_year"], validate_unique=False)
+
+
+def year_within_strategy_check(*, initiative: Initiative, year: int) -> None:
+    """An initiative of a strategy is budgeted only in the strategy's years."""
+    strategy = initiative.strategy if initiative.strategy_id else None
+    if strategy is not None and not strategy.start_year <= year <= strategy.end_year:
+        raise ValidationError({"year": _("%(year)s is outside the strategy %(strategy)s (%(start)s–%(end)s).") % {
+            "year": year, "strategy": strategy.code, "start": strategy.start_year, "end": strategy.end_year}})
+
+
+def funding_year_check(*, initiative: Initiative, year: int, budget: Decimal, shares: Sequence[ShareInput]) -> None:
+    """A year's budget and its split as a whole, each share already checked (funding_share_check):
+    a year within the initiative's strategy, one share per party, and shares that add up to the
+    budget (split_check). Nothing is written; refusals name the field (year, budget, shares)."""
+    errors: dict[str, list] = {}
+    try:
+        FundingYear(initiative=initiative, year=year, budget=budget).full_clean(
+            exclude=["initiative"], validate_unique=False)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if "year" not in errors:
+        try:
+            year_within_strategy_check(initiative=initiative, year=year)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
     parties = [share.party for share in shares]
     if len(set(parties)) != len(parties):
-        raise ValidationError({"shares": _("Each party can have only one share of a year's budget.")})
-    split_check(budget=budget, share_budgets=[share.budget for share in shares])
-    funding_year, _created = FundingYear.objects.select_for_update().get_or_create(
+        errors["shares"] = [_("Each party can have only one share of a year's budget.")]
+    if "budget" not in errors:
+        try:
+            split_check(budget=budget, share_budgets=[share.budget for share in shares])
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def funding_year_set(*, initiative: Initiative, year: int, budget: Decimal, shares: Sequence[ShareInput],
+                     reason: str = "") -> FundingYear:
+    """Set an initiative's budget for a year and its split, all or nothing. Parties not given lose
+    their share. `reason` goes into the history of every row written (an import names its file)."""
+    for share in shares:
+        funding_share_check(share=share)
+    funding_year_check(initiative=initiative, year=year, budget=budget, shares=shares)
+    funding_year, created = FundingYear.objects.select_for_update().get_or_create(
         initiative=initiative, year=year, defaults={"budget": budget}
     )
-    funding_year.budget = budget
-    funding_year.full_clean()
-    funding_year.save()
-    funding_year.shares.exclude(party__in=parties).delete()
+    if created:
+        if reason:
+            update_change_reason(funding_year, reason)
+    elif funding_year.budget != budget:
+        funding_year.budget = budget
+        funding_year._change_reason = reason or None
+        funding_year.save()
+    for dropped in funding_year.shares.exclude(party__in=[share.party for share in shares]):
+        dropped._change_reason = reason or None
+        dropped.delete()
     for given in shares:
         share = funding_year.shares.filter(party=given.party).first() or FundingShare(
             funding_year=funding_year, party=given.party
         )
+        if share.pk and (share.budget, share.actual, share.ministry_id) == (given.budget, given.actual, given.ministry_id):
+            continue  # unchanged: no history record that says nothing
         share.budget, share.actual, share.ministry_id = given.budget, given.actual, given.ministry_id
-        share.full_clean()
+        share._change_reason = reason or None
         share.save()
     return funding_year
 

@@ -24,12 +24,13 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 from simple_history.utils import update_change_reason
 
 from authorities.models import Authority, coordinated_authority_ids
+from common.amounts import read_amount
 from common.roles import is_secretariat
 from common.spreadsheets import safe_cell, unquote_cell
 from strategies.models import FocusArea, Strategy
@@ -216,6 +217,9 @@ DANISH_CHOICE_WORDS = {
     "forudsætning": "prerequisite", "fælles infrastruktur": "shared_infrastructure",
     "dataudveksling": "data_exchange", "lovgrundlag": "legal_basis", "finansiering": "funding",
     "lav": "low", "mellem": "medium", "middel": "medium", "høj": "high",
+    # funding's parties and benefits' kinds
+    "staten": "state", "kommunerne": "kl", "danske regioner": "regions", "regionerne": "regions",
+    "andre": "other", "økonomisk": "economic", "ikke-økonomisk": "non_economic",
 }
 
 
@@ -285,6 +289,37 @@ class KronerWidget(widgets.Widget):
             return int(Decimal(text))
         except InvalidOperation:
             raise ValueError(_("“%(value)s” is not an amount in kroner.") % {"value": cell_text(value)}) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value
+
+
+class AmountWidget(widgets.Widget):
+    """Kroner with øre, exactly (common.amounts.read_amount): Danish or English writing, grouped or
+    not, and workbook numbers. More than two decimals are read as written, for the model to refuse."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return read_amount(value)
+        except ValueError:
+            raise ValueError(
+                _("“%(value)s” is not an amount in kroner; write e.g. 1500000,50 or 1.500.000,50.") % {"value": cell_text(value)}
+            ) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value
+
+
+class YearWidget(widgets.Widget):
+    """A year of four digits; a workbook's 2025.0 is 2025."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit() and len(text) == 4):
+            raise ValueError(_("“%(value)s” is not a year; write e.g. 2025.") % {"value": text})
+        return int(text)
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value
@@ -797,8 +832,49 @@ class DependencyResource(ScopedResource):
         self.record_reason(saved)
 
 
-class MilestoneResource(ScopedResource):
+class TitledByInitiativeResource(ScopedResource):
+    """Records of an initiative found by its `strategy` and `initiative` (the code) and their Danish
+    title (milestones, benefits); written only for initiatives the user's authority leads."""
+
+    # "Initiative %(code)s is led by %(lead)s; you can import … only of initiatives your authority leads."
+    led_elsewhere = ""
+
+    def filter_export(self, queryset, **kwargs):
+        queryset = queryset.select_related("initiative__strategy")
+        return queryset if self.user is None else queryset.visible_to(self.user)
+
+    def row_key(self, row):
+        return (cell_text(row.get("strategy")), cell_text(row.get("initiative")), cell_text(row.get("title_da")))
+
+    def key_description(self) -> str:
+        return _("initiative and title")
+
+    def resolve(self, row) -> Initiative:
+        try:
+            return self.find_initiative(row.get("strategy"), row.get("initiative"))
+        except ValueError as error:
+            raise ValidationError({"initiative": str(error)}) from None
+
+    def get_instance(self, instance_loader, row):
+        initiative = self.resolve(row)
+        # The title as the column reads it: an exported "'=…" title finds its record again.
+        return self.get_queryset().filter(initiative=initiative, title_da=self.fields["title_da"].clean(row)).first()
+
+    def init_instance(self, row=None):
+        return self._meta.model(initiative=self.resolve(row))
+
+    def scope_errors_after(self, instance) -> dict:
+        if self.is_secretariat or instance.initiative.lead_id in self.own_authority_ids():
+            return {}
+        return {"initiative": ValidationError(
+            self.led_elsewhere % {"code": instance.initiative.code_with_strategy, "lead": instance.initiative.lead})}
+
+
+class MilestoneResource(TitledByInitiativeResource):
     """Milestones of initiatives, identified by initiative and Danish title."""
+
+    led_elsewhere = gettext_lazy(
+        "Initiative %(code)s is led by %(lead)s; you can import milestones only of initiatives your authority leads.")
 
     strategy = fields.Field(column_name="strategy", attribute="initiative__strategy", readonly=True, widget=StrategyWidget())
     initiative = fields.Field(column_name="initiative", attribute="initiative__code", readonly=True)
@@ -819,38 +895,6 @@ class MilestoneResource(ScopedResource):
 
     def get_queryset(self):
         return Milestone.objects.select_related("initiative__strategy", "initiative__lead")
-
-    def filter_export(self, queryset, **kwargs):
-        return queryset if self.user is None else queryset.visible_to(self.user)
-
-    def row_key(self, row):
-        return (cell_text(row.get("strategy")), cell_text(row.get("initiative")), cell_text(row.get("title_da")))
-
-    def key_description(self) -> str:
-        return _("initiative and title")
-
-    def resolve(self, row) -> Initiative:
-        try:
-            return self.find_initiative(row.get("strategy"), row.get("initiative"))
-        except ValueError as error:
-            raise ValidationError({"initiative": str(error)}) from None
-
-    def get_instance(self, instance_loader, row):
-        initiative = self.resolve(row)
-        return self.get_queryset().filter(initiative=initiative, title_da=cell_text(row.get("title_da"))).first()
-
-    def init_instance(self, row=None):
-        return Milestone(initiative=self.resolve(row))
-
-    def scope_errors_after(self, instance) -> dict:
-        if self.is_secretariat or instance.initiative.lead_id in self.own_authority_ids():
-            return {}
-        return {
-            "initiative": ValidationError(
-                _("Initiative %(code)s is led by %(lead)s; you can import milestones only of initiatives your authority leads.")
-                % {"code": instance.initiative.code, "lead": instance.initiative.lead}
-            )
-        }
 
     def do_instance_save(self, instance, is_create):
         instance.save()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from authorities.models import coordinated_authority_ids, localized, localized_name
+from benefits.models import FollowUp
 from common.roles import is_secretariat
 from initiatives.models import HEALTH_RANK
 
@@ -47,6 +48,9 @@ class AuthorityProgress:
     approved: int
     accepted: int
     returned: int
+    # Benefits follow-ups due within the cycle's period, of the authority's initiatives.
+    follow_ups_owed: int = 0
+    follow_ups_unrecorded: int = 0
 
     @property
     def not_submitted(self) -> int:
@@ -69,22 +73,36 @@ class CycleDetail:
     to_approve: list[StatusReport] = field(default_factory=list)
     to_accept: list[StatusReport] = field(default_factory=list)
     divergences: list[StatusReport] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)  # owed in the cycle, by due date
 
 
-def _authority_progress(cycle: Cycle) -> list[AuthorityProgress]:
+
+def _authority_progress(cycle: Cycle, follow_ups: list[FollowUp]) -> list[AuthorityProgress]:
     rows = (
         StatusReport.objects.filter(cycle=cycle).order_by()
         .values("initiative__lead_id", "initiative__lead__name_da", "initiative__lead__name_en")
         .annotate(**_progress_counts())
     )
-    progress = [
-        AuthorityProgress(
+    progress = {
+        row["initiative__lead_id"]: AuthorityProgress(
             row["initiative__lead_id"], localized_name(row["initiative__lead__name_da"], row["initiative__lead__name_en"]),
             row["owed"], row["submitted"], row["approved"], row["accepted"], row["returned"],
         )
         for row in rows
-    ]
-    return sorted(progress, key=lambda p: (p.name, p.authority_id))
+    }
+    for follow_up in follow_ups:
+        lead = follow_up.initiative.lead
+        if lead.pk not in progress:
+            progress[lead.pk] = AuthorityProgress(lead.pk, lead.name, 0, 0, 0, 0, 0)
+        progress[lead.pk].follow_ups_owed += 1
+        progress[lead.pk].follow_ups_unrecorded += follow_up.recorded_at is None
+    return sorted(progress.values(), key=lambda p: (p.name, p.authority_id))
+
+
+def _follow_ups_owed(cycle: Cycle):
+    """The benefits follow-ups owed in a cycle: those due within its period, whichever strategy
+    (a follow-up falls a year after its initiative ended, often after its strategy)."""
+    return FollowUp.objects.due_between(cycle.period_start, cycle.period_end)
 
 
 def _reports(queryset) -> list[StatusReport]:
@@ -96,10 +114,14 @@ def _reports(queryset) -> list[StatusReport]:
 
 def cycle_detail(cycle: Cycle, user, today: datetime.date) -> CycleDetail:
     """Who has submitted and approved, who is overdue, and the reports waiting for this user."""
-    authorities = _authority_progress(cycle)
+    # All of them in one query (a few hundred a cycle at national scale): the counts per authority
+    # are taken from the same rows the page lists.
+    follow_ups = list(_follow_ups_owed(cycle).select_related("initiative__strategy", "initiative__lead")
+                      .order_by("due_on", "initiative__code", "pk"))
+    authorities = _authority_progress(cycle, follow_ups)
     totals = {
         name: sum(getattr(a, name) for a in authorities)
-        for name in ("owed", "submitted", "approved", "accepted", "returned")
+        for name in ("owed", "submitted", "approved", "accepted", "returned", "follow_ups_owed", "follow_ups_unrecorded")
     }
     past = today > cycle.deadline
     reminded_on = max((r.remind_on for r in cycle.reminders.all() if r.remind_on <= today), default=None)
@@ -107,11 +129,13 @@ def cycle_detail(cycle: Cycle, user, today: datetime.date) -> CycleDetail:
     detail = CycleDetail(
         cycle=cycle, totals=totals, authorities=authorities, is_past_deadline=past,
         reminded_on=None if past else reminded_on,
-        overdue=[a for a in authorities if behind and a.not_approved],
+        # After the deadline a follow-up not yet recorded counts too (recording is not stopped by freezing).
+        overdue=[a for a in authorities if (behind and a.not_approved) or (past and a.follow_ups_unrecorded)],
+        follow_ups=follow_ups[:SECTION_LIMIT],
     )
     reports = StatusReport.objects.filter(cycle=cycle)
     if not cycle.is_frozen:
-        if coordinated_authority_ids(user) and not is_secretariat(user):
+        if not is_secretariat(user) and coordinated_authority_ids(user):
             detail.mine = _reports(
                 reports.editable_by(user).filter(state__in=(ReportState.DRAFT, ReportState.RETURNED))
             )

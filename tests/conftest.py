@@ -187,6 +187,13 @@ def make_initiative(strategy_2022):
 
 
 @pytest.fixture
+def kk_in_english(client, kobenhavn_coordinator, english):
+    """The test client as København's coordinator, reading the English texts."""
+    client.force_login(kobenhavn_coordinator)
+    return client
+
+
+@pytest.fixture
 def analyst_client(client, analyst):
     """The test client, logged in as the secretariat analyst."""
     client.force_login(analyst)

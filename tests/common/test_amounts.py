@@ -1,12 +1,14 @@
 """Amounts in whole kroner: grouped as the language writes them, read with or without grouping, and
 anything ambiguous refused (issue: figures a steering committee can trust)."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from common.amounts import AmountField, AmountInput
+from common.amounts import AmountField, AmountInput, read_amount
 
 
 @pytest.mark.parametrize("typed, amount", [
@@ -39,3 +41,19 @@ def test_the_initiative_form_shows_and_reads_amounts_in_danish_style(client, ana
     page = client.get(reverse("admin:initiatives_initiative_change", args=[initiative.pk])).content.decode()
 
     assert 'value="109.000.000"' in page and 'inputmode="numeric"' in page
+
+
+@pytest.mark.parametrize(("cell", "read"), [
+    ("1.500.000,50", Decimal("1500000.50")), ("1,500,000.50", Decimal("1500000.50")),
+    ("1500000.50", Decimal("1500000.50")), ("1500000,50", Decimal("1500000.50")), ("1.500", Decimal("1500")),
+    ("0,125", Decimal("0.125")), ("1.000,125", Decimal("1000.125")), ("−100 kr.", Decimal("-100")),
+    ("DKK 1,000.5", Decimal("1000.5")), (1000.5, Decimal("1000.5")), (12, Decimal("12")), ("", None), (None, None),
+])
+def test_a_spreadsheet_cell_is_read_exactly_as_written(cell, read):
+    assert read_amount(cell) == read
+
+
+@pytest.mark.parametrize("cell", ["1e3", "1.50.000", "1.234,5.6", "abc", "=1+2", float("inf"), True, "1,"])
+def test_what_is_not_an_amount_is_refused(cell):
+    with pytest.raises(ValueError):
+        read_amount(cell)

@@ -57,6 +57,14 @@ def test_a_split_that_does_not_add_up_is_refused_with_both_sums_and_nothing_is_s
     assert not FundingYear.objects.exists() and not FundingShare.objects.exists()
 
 
+def test_a_year_outside_the_strategy_is_refused_and_nothing_is_saved(client, kobenhavn_coordinator, kk_initiative):
+    client.force_login(kobenhavn_coordinator)
+    response = client.post(ADD, year_form(kk_initiative, 2027, "100,00", ("state", "100,00")))
+    assert response.status_code == 200
+    assert "2027 ligger uden for strategien 2022-2025 (2022–2025)." in response.content.decode()
+    assert not FundingYear.objects.exists()
+
+
 @pytest.mark.parametrize(("amount", "message"), [
     ("12,345", "Et beløb har højst to decimaler (øre)."),
     ("-100", "Et beløb kan ikke være negativt."),

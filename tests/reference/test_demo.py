@@ -5,6 +5,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from authorities.models import Authority
+from benefits.models import Benefit, FollowUp
+from funding.models import FundingShare
 from initiatives.models import Dependency, Health, Initiative, Participation, Role
 from initiatives.services import find_dependency_path
 
@@ -101,6 +103,8 @@ def test_the_national_scale_prints_its_counts(reference_data):
     assert figures["dependencies"] >= 2000
     assert figures["participations"] >= 12 * 700
     assert figures["authorities"] >= 2500
+    # The funding and benefits pages have something to total at national scale (bench_pages).
+    assert Benefit.objects.count() >= 200 and FollowUp.objects.exists() and FundingShare.objects.count() >= 700
 
 
 def test_it_answers_the_secretariats_question_about_the_last_finished_strategy(demo):
