@@ -98,9 +98,10 @@ class FundingYearAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistory
 
 
 @admin.register(FundingShare)
-class FundingShareAdmin(ScopedAdminMixin, SpreadsheetImportExportMixin, admin.ModelAdmin):
+class FundingShareAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SpreadsheetImportExportMixin, admin.ModelAdmin):
     """Every party's share, one row per initiative, year and party: the list that is exported and
-    imported (funding.resources). A share is changed with its year, where the split is checked."""
+    imported (funding.resources). A share is changed with its year, where the split is checked (and
+    where a stale save is refused; the mixin is here so that no path to a share could ever save one)."""
 
     resource_classes = [FundingShareResource]
     list_display = ["initiative", "year", "party", "ministry", "budget_shown", "actual_shown"]
