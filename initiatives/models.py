@@ -158,6 +158,11 @@ class InitiativeQuerySet(models.QuerySet):
             return self
         return self.filter(lead_id__in=coordinated_authority_ids(user))
 
+    def publishable(self):
+        """Initiatives that may be published as open data: none of the demo's illustrative records
+        (the initiative, its lead or its focus area marked illustrative) ever is."""
+        return self.filter(is_illustrative=False, lead__is_illustrative=False).exclude(focus_area__is_illustrative=True)
+
     def for_authority(self, authority):
         """Initiatives the authority leads or takes part in."""
         return self.filter(Q(lead=authority) | Q(participations__authority=authority)).distinct()
@@ -425,6 +430,11 @@ class Participation(models.Model):
 
 
 class DependencyQuerySet(models.QuerySet):
+    def publishable(self):
+        """Dependencies that may be published as open data: not illustrative, between publishable initiatives."""
+        publishable = Initiative.objects.publishable().values("pk")
+        return self.filter(is_illustrative=False, source__in=publishable, target__in=publishable)
+
     def visible_to(self, user):
         """Dependencies *of* initiatives the user may see; the target may belong to anyone."""
         if is_secretariat(user):

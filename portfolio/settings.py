@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -412,6 +413,22 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"HealthEnum": "initiatives.models.Health"},
 }
+
+# Open data (/open-data/, opendata/): who publishes it, under which licence, and where to write about it
+# (in the DCAT-AP-DK description that Datavejviser harvests).
+OPEN_DATA_PUBLISHER_DA = env_str("OPEN_DATA_PUBLISHER_DA", "Sekretariatet for den fællesoffentlige digitaliseringsstrategi")
+OPEN_DATA_PUBLISHER_EN = env_str("OPEN_DATA_PUBLISHER_EN", "The secretariat of the joint public-sector digital strategy")
+OPEN_DATA_LICENSE_URL = env_str("OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/")
+OPEN_DATA_CONTACT_EMAIL = env_str("OPEN_DATA_CONTACT_EMAIL").strip()
+if OPEN_DATA_CONTACT_EMAIL:
+    try:
+        EmailValidator()(OPEN_DATA_CONTACT_EMAIL)
+    except ValidationError:
+        raise ImproperlyConfigured(f"OPEN_DATA_CONTACT_EMAIL must be an email address; got {OPEN_DATA_CONTACT_EMAIL!r}") from None
+try:
+    URLValidator(schemes=["http", "https"])(OPEN_DATA_LICENSE_URL)
+except ValidationError:
+    raise ImproperlyConfigured(f"OPEN_DATA_LICENSE_URL must be an http(s) address; got {OPEN_DATA_LICENSE_URL!r}") from None
 
 # Logs go to standard error, one line per record: plain text while developing, JSON (one object a line,
 # with time, level, logger and message) in production, where a log shipper reads them. LOG_FORMAT overrides.

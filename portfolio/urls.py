@@ -35,6 +35,7 @@ urlpatterns = [
     path("benefits/", include("benefits.urls")),
     path("reporting/", include("reporting.urls")),
     path("api/", include("api.urls")),
+    path("open-data/", include("opendata.urls")),
     path("", include("digests.urls")),
     path("", include("accessibility.urls")),
 ]
