@@ -44,7 +44,8 @@ class AuthoritySerializer(serializers.ModelSerializer):
 class InitiativeRefSerializer(serializers.ModelSerializer):
     """Another initiative named in a record: its id, its code with its strategy, and its titles."""
 
-    strategy = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # null for the few initiatives outside the strategies (MitID), whose codes are unique on their own.
+    strategy = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Initiative
@@ -60,7 +61,7 @@ class RiskSerializer(serializers.Serializer):
 
 
 class InitiativeSerializer(serializers.ModelSerializer):
-    strategy = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    strategy = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     lead = AuthorityRefSerializer(read_only=True)
     at_risk = serializers.SerializerMethodField()
     risk = serializers.SerializerMethodField()
