@@ -20,7 +20,7 @@ from common.admin import (
     VersionCheckedAdminMixin,
     autocomplete_source,
 )
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 
 from .models import Authority, Coordinator, Sector
 from .services import INVITATION_LANGUAGES, coordinator_invite
@@ -85,7 +85,7 @@ class AuthorityAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAd
         ]
 
     def get_list_filter(self, request):
-        return self.list_filter if is_secretariat(request.user) else []
+        return self.list_filter if reads_everything(request.user) else []
 
     def get_search_results(self, request, queryset, search_term):
         source = autocomplete_source(request)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from authorities.models import Authority, coordinated_authority_ids
 from common.history import CHANGED, CREATED, DELETED, FieldChange, described, field_changes, who
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 from nemlogin.views import single_logout_redirect
 
 # Apps whose models are portfolio data; each has `history = HistoricalRecords()`.
@@ -176,6 +176,7 @@ class PortfolioAdminSite(admin.AdminSite):
     def each_context(self, request):
         context = super().each_context(request)
         context["is_secretariat"] = is_secretariat(request.user)
+        context["reads_everything"] = reads_everything(request.user)
         if request.user.is_authenticated and not context["is_secretariat"]:
             # Said beside the user's name: whose records this admin shows and changes.
             context["coordinated_authorities"] = [
@@ -197,8 +198,8 @@ class PortfolioAdminSite(admin.AdminSite):
         return contenttype_views.shortcut(request, content_type_id, object_id)
 
     def recent_changes_view(self, request):
-        """Every change to portfolio data, newest first: who, when, what (secretariat only)."""
-        if not is_secretariat(request.user):
+        """Every change to portfolio data, newest first: who, when, what (the secretariat and its readers)."""
+        if not reads_everything(request.user):
             raise PermissionDenied
         models_by_label = {model._meta.label_lower: model for model in history_models()}
         model = models_by_label.get(request.GET.get("model", ""))

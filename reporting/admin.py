@@ -16,7 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import KeyCheckedAutocompleteMixin, ScopedAdminMixin, VersionCheckedAdminMixin
 from common.amounts import AmountField, AmountInput
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 from initiatives.models import Initiative
 
 from . import services
@@ -32,13 +32,13 @@ from .models import (
 
 
 class SecretariatOnlyMixin:
-    """Models only the secretariat sees in the admin."""
+    """Models only the secretariat changes in the admin (and its readers see)."""
 
     def has_module_permission(self, request):
-        return is_secretariat(request.user)
+        return reads_everything(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return is_secretariat(request.user)
+        return reads_everything(request.user)
 
     def has_add_permission(self, request, *args):
         return is_secretariat(request.user)
@@ -107,7 +107,7 @@ class CycleAdmin(VersionCheckedAdminMixin, SecretariatOnlyMixin, SimpleHistoryAd
         )
         obj.pk, obj._state.adding = opened.pk, False
 
-    @admin.action(description=_("Freeze the selected cycles (a snapshot for the steering group)"))
+    @admin.action(description=_("Freeze the selected cycles (a snapshot for the steering group)"), permissions=["change"])
     def freeze(self, request, queryset):
         for cycle in queryset.open():
             services.cycle_freeze(cycle=cycle, user=request.user)

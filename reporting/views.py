@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 
 from . import selectors, services
 from .comparison import compare_cycles
@@ -35,7 +35,8 @@ def cycle_detail(request, code: str):
     cycle = get_object_or_404(Cycle.objects.prefetch_related("strategies", "reminders"), code=code)
     detail = selectors.cycle_detail(cycle, request.user, timezone.localdate())
     return render(request, "reporting/cycle_detail.html", {"detail": detail, "cycle": cycle,
-                                                           "is_secretariat": is_secretariat(request.user)})
+                                                           "is_secretariat": is_secretariat(request.user),
+                                                           "reads_everything": reads_everything(request.user)})
 
 
 @login_required
@@ -62,8 +63,8 @@ def steering_report(request, code: str):
 @login_required
 @require_GET
 def cycle_export_csv(request, code: str):
-    """The steering group's CSV: only the secretariat's, since it holds every report's texts."""
-    if not is_secretariat(request.user):
+    """The steering group's CSV: only the secretariat's (and its readers'), since it holds every report's texts."""
+    if not reads_everything(request.user):
         raise PermissionDenied
     cycle = get_object_or_404(Cycle, code=code)
     content = cycle_csv(cycle_rows(cycle), language=translation.get_language() or "da")
