@@ -33,13 +33,13 @@ class PrivilegeMappingAdmin(SecretariatOnly, VersionCheckedAdminMixin, SimpleHis
 
 @admin.register(LoginEvent)
 class LoginEventAdmin(SecretariatOnly, admin.ModelAdmin):
-    """Read-only: what NemLog-in logins happened and why some were refused."""
+    """Read-only: what logins happened, through NemLog-in or with a password, and why some were refused."""
 
-    list_display = ["at", "outcome", "reason", "cvr", "user"]
-    list_filter = ["outcome", "reason"]
+    list_display = ["at", "method", "outcome", "reason", "cvr", "user", "username"]
+    list_filter = ["method", "outcome", "reason"]
     list_select_related = ["user"]
-    search_fields = ["cvr", "user__username"]
-    readonly_fields = ["at", "outcome", "reason", "cvr", "user", "message"]
+    search_fields = ["cvr", "user__username", "username"]
+    readonly_fields = ["at", "method", "outcome", "reason", "cvr", "user", "username", "message"]
 
     def has_add_permission(self, request):
         return False

@@ -13,6 +13,8 @@ class Role(models.TextChoices):
 
     COORDINATOR = "coordinator", _("Coordinator for the organisation's authority")
     APPROVER = "approver", _("Approver of the status reports of the organisation's authority")
+    # Not tied to the organisation: map this only to a privilege the secretariat's own organisation grants.
+    SECRETARIAT_READER = "secretariat_reader", _("Secretariat reader: reads the whole portfolio, changes nothing")
 
 
 class PrivilegeMapping(models.Model):
@@ -58,10 +60,16 @@ class LoginOutcome(models.TextChoices):
     REFUSED = "refused", _("refused")
 
 
+class LoginMethod(models.TextChoices):
+    NEMLOGIN = "nemlogin", _("NemLog-in")
+    PASSWORD = "password", _("password")
+
+
 class LoginEvent(models.Model):
-    """One NemLog-in login or refusal, for the secretariat's audit."""
+    """One login or refused login, through NemLog-in or with a password, for the secretariat's audit."""
 
     at = models.DateTimeField(_("when"), auto_now_add=True)
+    method = models.CharField(_("method"), max_length=16, choices=LoginMethod.choices)
     outcome = models.CharField(_("outcome"), max_length=16, choices=LoginOutcome.choices)
     reason = models.CharField(_("reason"), max_length=40, blank=True)
     cvr = models.CharField(_("CVR number"), max_length=20, blank=True)
@@ -69,12 +77,14 @@ class LoginEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
+    # The user name typed at a password login (the user, when there is one, is `user`).
+    username = models.CharField(_("user name given"), max_length=150, blank=True)
     message = models.TextField(_("message"), blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
-        verbose_name = _("NemLog-in login")
-        verbose_name_plural = _("NemLog-in logins")
+        verbose_name = _("login")
+        verbose_name_plural = _("logins")
         indexes = [models.Index(fields=["-at"], name="nemlogin_event_at")]
 
     def __str__(self) -> str:

@@ -27,7 +27,8 @@ from common.roles import is_secretariat, reads_everything
 from nemlogin.views import single_logout_redirect
 
 # Apps whose models are portfolio data; each has `history = HistoricalRecords()`.
-HISTORY_APPS = ("authorities", "strategies", "initiatives", "digests")
+# NemLog-in's privilege mappings too: a mapping decides who gets which rights.
+HISTORY_APPS = ("authorities", "strategies", "initiatives", "digests", "nemlogin")
 RECENT_CHANGES_LIMIT = 100
 
 
