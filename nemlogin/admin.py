@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accesslog.admin import PeopleShownAdminMixin
+from accesslog.models import Purpose
 from common.admin import VersionCheckedAdminMixin
 from common.roles import is_secretariat
 
@@ -32,8 +34,11 @@ class PrivilegeMappingAdmin(SecretariatOnly, VersionCheckedAdminMixin, SimpleHis
 
 
 @admin.register(LoginEvent)
-class LoginEventAdmin(SecretariatOnly, admin.ModelAdmin):
+class LoginEventAdmin(PeopleShownAdminMixin, SecretariatOnly, admin.ModelAdmin):
     """Read-only: what logins happened, through NemLog-in or with a password, and why some were refused."""
+
+    # Who logged in when: each view is logged for the people on the page.
+    list_purpose = row_purpose = Purpose.LOGIN_RECORD
 
     list_display = ["at", "method", "outcome", "reason", "cvr", "user", "username"]
     list_filter = ["method", "outcome", "reason"]

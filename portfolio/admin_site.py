@@ -21,6 +21,8 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accesslog.models import Purpose
+from accesslog.services import access_record
 from authorities.models import Authority, coordinated_authority_ids
 from common.history import CHANGED, CREATED, DELETED, FieldChange, described, field_changes, who
 from common.roles import is_secretariat, reads_everything
@@ -206,6 +208,9 @@ class PortfolioAdminSite(admin.AdminSite):
         model = models_by_label.get(request.GET.get("model", ""))
         user_id = request.GET.get("user")
         user_id = int(user_id) if user_id and user_id.isdigit() else None
+        if user_id is not None and get_user_model().objects.filter(pk=user_id).exists():
+            # The page is then that person's changes: what they did, and when.
+            access_record(viewer=request.user, subject_ids=[user_id], purpose=Purpose.RECENT_CHANGES_BY_USER)
         users = get_user_model().objects.filter(is_staff=True).order_by("username")
         context = {
             **self.each_context(request),

@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accesslog.admin import PeopleShownAdminMixin
+from accesslog.models import Purpose
 from common.admin import KeyCheckedAutocompleteMixin, ScopedAdminMixin, VersionCheckedAdminMixin
 from common.amounts import AmountField, AmountInput
 from common.roles import is_secretariat, reads_everything
@@ -115,7 +117,11 @@ class CycleAdmin(VersionCheckedAdminMixin, SecretariatOnlyMixin, SimpleHistoryAd
 
 
 @admin.register(Approver)
-class ApproverAdmin(VersionCheckedAdminMixin, SecretariatOnlyMixin, KeyCheckedAutocompleteMixin, SimpleHistoryAdmin):
+class ApproverAdmin(
+    PeopleShownAdminMixin, VersionCheckedAdminMixin, SecretariatOnlyMixin, KeyCheckedAutocompleteMixin, SimpleHistoryAdmin
+):
+    # The pages show approvers' user names: each view is logged for them.
+    list_purpose = row_purpose = Purpose.APPROVER_LIST
     list_display = ["user", "authority", "created_at"]
     search_fields = ["user__username", "authority__name_da"]
     autocomplete_fields = ["user", "authority"]
