@@ -363,3 +363,13 @@ def test_a_privilege_mapping_changed_in_the_admin_is_in_its_history_and_the_rece
     assert (latest.role, latest.history_user, latest.history_type) == (Role.APPROVER, analyst, "~")
     recent = client.get("/admin/recent-changes/", {"model": "nemlogin.privilegemapping"})
     assert COORDINATOR_PRIVILEGE in recent.content.decode()
+
+
+def test_a_cvr_number_entered_in_the_admin_is_in_the_authoritys_history(client, analyst, aarhus):
+    client.force_login(analyst)
+    url = f"/admin/authorities/authority/{aarhus.pk}/change/"
+    response = client.post(url, change_form_data(client.get(url), cvr="55133018"))
+    assert response.status_code == 302
+    latest = aarhus.history.first()
+    assert (latest.cvr, latest.history_user, latest.history_type) == ("55133018", analyst, "~")
+    assert "55133018" in client.get(f"{url[:-len('change/')]}history/").content.decode()
