@@ -33,6 +33,13 @@ class PrivilegeMappingAdmin(SecretariatOnly, VersionCheckedAdminMixin, SimpleHis
         return is_secretariat(request.user)
 
 
+class ReasonListFilter(admin.AllValuesFieldListFilter):
+    """The reasons recorded, without the empty one of the logins that succeeded (a link with no text)."""
+
+    def choices(self, changelist):
+        return [choice for choice in super().choices(changelist) if choice["display"] != ""]
+
+
 @admin.register(LoginEvent)
 class LoginEventAdmin(PeopleShownAdminMixin, SecretariatOnly, admin.ModelAdmin):
     """Read-only: what logins happened, through NemLog-in or with a password, and why some were refused."""
@@ -41,7 +48,7 @@ class LoginEventAdmin(PeopleShownAdminMixin, SecretariatOnly, admin.ModelAdmin):
     list_purpose = row_purpose = Purpose.LOGIN_RECORD
 
     list_display = ["at", "method", "outcome", "reason", "cvr", "user", "username"]
-    list_filter = ["method", "outcome", "reason"]
+    list_filter = ["method", "outcome", ("reason", ReasonListFilter)]
     list_select_related = ["user"]
     search_fields = ["cvr", "user__username", "username"]
     readonly_fields = ["at", "method", "outcome", "reason", "cvr", "user", "username", "message"]
