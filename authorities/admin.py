@@ -22,7 +22,7 @@ from common.admin import (
     VersionCheckedAdminMixin,
     autocomplete_source,
 )
-from common.roles import is_secretariat, reads_everything
+from common.roles import is_secretariat, password_login_for_everyone, reads_everything
 
 from .models import Authority, Coordinator, Sector
 from .services import INVITATION_LANGUAGES, coordinator_invite
@@ -110,7 +110,11 @@ class AuthorityAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAd
 
     def has_invite_permission(self, request) -> bool:
         user = request.user
-        return is_secretariat(user) and user.has_perms(["auth.add_user", "authorities.add_coordinator"])
+        return (
+            is_secretariat(user)
+            and user.has_perms(["auth.add_user", "authorities.add_coordinator"])
+            and password_login_for_everyone()  # else coordinators come through NemLog-in, uninvited
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "has_invite_permission": self.has_invite_permission(request)}

@@ -6,6 +6,7 @@ The secretariat's readers get view permissions only: they see every row (`reads_
 with no write permission and no authority of their own, change none.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 
 SECRETARIAT = "Secretariat"
@@ -88,6 +89,18 @@ def reads_everything(user) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     return is_secretariat(user) or SECRETARIAT_READERS in _role_groups(user)
+
+
+def password_login_for_everyone() -> bool:
+    """False with LOCAL_LOGIN=break-glass: then everyone but the break-glass administrators logs in
+    through NemLog-in."""
+    return settings.LOCAL_LOGIN == "everyone"
+
+
+def password_login_allowed(user) -> bool:
+    """The one answer to "may this user log in with a password?": everyone by default; with
+    LOCAL_LOGIN=break-glass only superusers (the secretariat's break-glass administrators)."""
+    return password_login_for_everyone() or user.is_superuser
 
 
 def ensure_roles() -> tuple[Group, Group]:

@@ -1,16 +1,11 @@
-from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+
+from common.roles import password_login_allowed
 
 from .services import password_login_record
 
 # The backend a NemLog-in session names (auth.login's backend argument, in settings.AUTHENTICATION_BACKENDS).
 NEMLOGIN_BACKEND = "nemlogin.backends.NemLoginSessionBackend"
-
-
-def local_login_allowed(user) -> bool:
-    """With LOCAL_LOGIN=break-glass only superusers (the secretariat's break-glass administrators) log
-    in with a password; everyone else logs in through NemLog-in."""
-    return settings.LOCAL_LOGIN == "everyone" or user.is_superuser
 
 
 class PortfolioModelBackend(ModelBackend):
@@ -20,7 +15,7 @@ class PortfolioModelBackend(ModelBackend):
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is not None and not local_login_allowed(user):
+        if user is not None and not password_login_allowed(user):
             return None  # recorded as refused, with wrong passwords (nemlogin.signals)
         if user is not None:
             password_login_record(user=user)

@@ -16,6 +16,8 @@ from djangosaml2.views import _set_subject_id
 from saml2.response import SignatureError, StatusError, UnsolicitedResponse, VerificationError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 
+from common.roles import password_login_for_everyone
+
 from .backends import NEMLOGIN_BACKEND
 from .identity import LoginRefused, identity_from_attributes
 from .models import LoginMethod, LoginOutcome
@@ -117,7 +119,7 @@ class PortfolioLoginView(auth_views.LoginView):
         return {
             **super().get_context_data(**kwargs),
             "nemlogin_enabled": settings.SAML_ENABLED,
-            "local_login_break_glass_only": settings.LOCAL_LOGIN != "everyone",
+            "local_login_break_glass_only": not password_login_for_everyone(),
         }
 
 
