@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accesslog.admin import PeopleShownAdminMixin
 from accesslog.models import Purpose
-from common.admin import VersionCheckedAdminMixin
+from common.admin import KeyCheckedAutocompleteMixin, VersionCheckedAdminMixin
 from common.roles import is_secretariat
 
 from .models import LoginEvent, PrivilegeMapping
@@ -18,10 +18,12 @@ class SecretariatOnly:
 
 
 @admin.register(PrivilegeMapping)
-class PrivilegeMappingAdmin(SecretariatOnly, VersionCheckedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["privilege", "role"]
+class PrivilegeMappingAdmin(SecretariatOnly, KeyCheckedAutocompleteMixin, VersionCheckedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["privilege", "role", "authority"]
     list_filter = ["role"]
+    list_select_related = ["authority"]
     search_fields = ["privilege"]
+    autocomplete_fields = ["authority"]
 
     def has_add_permission(self, request):
         return is_secretariat(request.user)

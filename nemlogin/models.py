@@ -13,7 +13,8 @@ class Role(models.TextChoices):
 
     COORDINATOR = "coordinator", _("Coordinator for the organisation's authority")
     APPROVER = "approver", _("Approver of the status reports of the organisation's authority")
-    # Not tied to the organisation: map this only to a privilege the secretariat's own organisation grants.
+    # The whole portfolio, whatever the organisation: its mapping must name the one organisation
+    # (the secretariat's own) whose grants count (PrivilegeMapping.authority).
     SECRETARIAT_READER = "secretariat_reader", _("Secretariat reader: reads the whole portfolio, changes nothing")
 
 
@@ -32,6 +33,20 @@ class PrivilegeMapping(models.Model):
         error_messages={"unique": _("This privilege is mapped already.")},
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    # Any organisation's MitID Erhverv administrator can grant any of the product's privileges; this
+    # limits a mapping to the grants of one organisation.
+    authority = models.ForeignKey(
+        "authorities.Authority",
+        verbose_name=_("only for logins for"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The privilege counts only when granted by this authority's organisation (its CVR number). Required "
+            "for the secretariat reader: choose the secretariat's own authority."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -43,6 +58,14 @@ class PrivilegeMapping(models.Model):
                 condition=models.Q(role__in=Role.values),
                 name="privilege_mapping_known_role",
                 violation_error_message=_("Choose a role."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.SECRETARIAT_READER) | models.Q(authority__isnull=False),
+                name="privilege_mapping_reader_names_its_organisation",
+                violation_error_message=_(
+                    "A secretariat reader privilege reads the whole portfolio: choose the one authority whose "
+                    "organisation may grant it."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(privilege=""),

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from authorities.models import Authority, Coordinator
@@ -19,8 +20,13 @@ from .identity import LoginRefused, ProfessionalIdentity
 from .models import LoginEvent, LoginMethod, LoginOutcome, PrivilegeMapping, Role
 
 
-def roles_for(privileges: frozenset[str]) -> set[str]:
-    return set(PrivilegeMapping.objects.filter(privilege__in=privileges).values_list("role", flat=True))
+def roles_for(privileges: frozenset[str], authority: Authority) -> set[str]:
+    """The roles the privileges granted by the organisation of `authority` give (a mapping limited to
+    another organisation gives nothing)."""
+    mappings = PrivilegeMapping.objects.filter(privilege__in=privileges).filter(
+        Q(authority__isnull=True) | Q(authority=authority)
+    )
+    return set(mappings.values_list("role", flat=True))
 
 
 def _authority_for(identity: ProfessionalIdentity) -> Authority:
@@ -78,7 +84,7 @@ def nemlogin_user(*, identity: ProfessionalIdentity) -> tuple[AbstractBaseUser, 
     User = get_user_model()
     with transaction.atomic():
         authority = _authority_for(identity)
-        roles = roles_for(identity.privileges)
+        roles = roles_for(identity.privileges, authority)
         user, created = User.objects.select_for_update().get_or_create(
             username=identity.username, defaults={"is_active": True}
         )

@@ -339,7 +339,9 @@ def test_a_secretariat_reader_privilege_reads_the_whole_admin_and_goes_with_the_
     from common.roles import reads_everything
 
     reader_privilege = "https://portfolio.example.org/roles/secretariat-reader"
-    PrivilegeMapping.objects.create(privilege=reader_privilege, role=Role.SECRETARIAT_READER)
+    # In the test, København plays the secretariat's own organisation.
+    PrivilegeMapping.objects.create(privilege=reader_privilege, role=Role.SECRETARIAT_READER,
+                                    authority=kobenhavn_connected)
     response = log_in(client, nemlogin_configured, Person(privileges=[reader_privilege]))
     assert response.status_code == 302 and response["Location"] == "/admin/"
     user = User.objects.get(username=USERNAME)
@@ -373,3 +375,28 @@ def test_a_cvr_number_entered_in_the_admin_is_in_the_authoritys_history(client, 
     latest = aarhus.history.first()
     assert (latest.cvr, latest.history_user, latest.history_type) == ("55133018", analyst, "~")
     assert "55133018" in client.get(f"{url[:-len('change/')]}history/").content.decode()
+
+
+def test_a_reader_privilege_granted_by_another_organisation_gives_nothing(
+    client, nemlogin_configured, kobenhavn_connected, aarhus
+):
+    from common.roles import reads_everything
+
+    reader_privilege = "https://portfolio.example.org/roles/secretariat-reader"
+    PrivilegeMapping.objects.create(privilege=reader_privilege, role=Role.SECRETARIAT_READER, authority=aarhus)
+    response = log_in(client, nemlogin_configured, Person(privileges=[reader_privilege]))
+    assert response.status_code == 302 and response["Location"] == "/"
+    user = User.objects.get(username=USERNAME)
+    assert not user.is_staff and not reads_everything(user)
+    assert LoginEvent.objects.get().message.endswith(": ingen rolle: læser dashboardet")
+
+
+def test_a_reader_mapping_without_its_organisation_is_refused_naming_why(client, analyst, english):
+    client.force_login(analyst)
+    response = client.post("/admin/nemlogin/privilegemapping/add/", {
+        "privilege": "https://portfolio.example.org/roles/secretariat-reader", "role": Role.SECRETARIAT_READER,
+        "authority": "",
+    })
+    assert response.status_code == 200
+    assert "choose the one authority whose organisation may grant it" in response.content.decode()
+    assert not PrivilegeMapping.objects.exists()
