@@ -26,6 +26,7 @@ class Purpose(models.TextChoices):
     SUMMARY_PREVIEW = "summary_preview", _("Summary emails: the secretariat's preview of the user's summary")
     RECENT_CHANGES_BY_USER = "recent_changes_by_user", _("Change history: the changes the user made")
     APPROVER_LIST = "approver_list", _("Reporting administration: the approvers of status reports")
+    STATUS_REPORT_PEOPLE = "status_report_people", _("Status reports: who wrote, submitted, approved or reviewed a report")
     LOGIN_RECORD = "login_record", _("Security: the record of logins")
     SUBJECT_EXPORT = "subject_export", _("Data subject's request: export of this log")
 

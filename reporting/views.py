@@ -13,6 +13,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accesslog.models import Purpose
+from accesslog.services import access_record
 from common.roles import is_secretariat, reads_everything
 
 from . import selectors, services
@@ -165,4 +167,11 @@ def report_page(request, pk: int):
         "can_accept": is_open and is_secretariat(user) and report.state == ReportState.APPROVED,
         "history": list(report.history.select_related("history_user").order_by("-history_date")[:20]),
     }
+    # The page names who submitted, approved and reviewed the report and who changed it.
+    access_record(
+        viewer=user,
+        subject_ids={report.submitted_by_id, report.approved_by_id, report.reviewed_by_id,
+                     *(record.history_user_id for record in context["history"])} - {None},
+        purpose=Purpose.STATUS_REPORT_PEOPLE,
+    )
     return render(request, "reporting/report.html", context, status=200 if request.method == "GET" else 400)

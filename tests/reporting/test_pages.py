@@ -203,3 +203,21 @@ def test_the_secretariat_reader_reads_every_report_and_exports_but_acts_on_none(
     cycle.refresh_from_db()
     report.refresh_from_db()
     assert not cycle.is_frozen and report.state == ReportState.SUBMITTED
+
+
+def test_a_report_page_records_the_people_it_names_in_the_access_log(
+    client, analyst, cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver
+):
+    from accesslog.models import PersonalDataAccess, Purpose
+
+    report = report_submit(report=report_of(initiatives["kk_green"]), user=kobenhavn_coordinator, assessed="green")
+    report_approve(report=report, user=kobenhavn_approver)
+    client.force_login(kobenhavn_approver)
+    assert client.get(reverse("reporting:report", args=[report.pk])).status_code == 200
+    shown = PersonalDataAccess.objects.filter(viewer_id=kobenhavn_approver.pk, purpose=Purpose.STATUS_REPORT_PEOPLE)
+    # The coordinator who submitted it (and is in its history); not the approver, who sees their own name.
+    assert set(shown.values_list("subject_id", flat=True)) == {kobenhavn_coordinator.pk}
+    client.force_login(analyst)
+    client.get(reverse("reporting:report", args=[report.pk]))
+    shown = PersonalDataAccess.objects.filter(viewer_id=analyst.pk, purpose=Purpose.STATUS_REPORT_PEOPLE)
+    assert set(shown.values_list("subject_id", flat=True)) == {kobenhavn_coordinator.pk, kobenhavn_approver.pk}
