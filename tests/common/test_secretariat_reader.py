@@ -91,3 +91,14 @@ def test_the_reader_exports_every_authoritys_rows(reader_client, records):
     assert response.status_code == 200
     content = response.content.decode("utf-8-sig")
     assert "KK.1" in content and "AA.1" in content
+
+
+def test_the_readers_api_token_reads_every_authoritys_initiatives_and_writes_nothing(client, secretariat_reader, records):
+    from api.services import token_create
+
+    headers = {"Authorization": f"Token {token_create(user=secretariat_reader, days=30)[1]}"}
+    foreign = records["foreign"]
+    response = client.get(f"/api/v1/initiatives/{foreign.pk}/", headers=headers)
+    assert response.status_code == 200 and response.json()["code"] == "AA.1"
+    assert client.patch(f"/api/v1/initiatives/{foreign.pk}/", {"title_da": "x"}, headers=headers,
+                        content_type="application/json").status_code == 405
