@@ -9,7 +9,7 @@ from django.urls import reverse
 from authorities.models import Authority
 from benefits.models import Benefit
 from common.roles import is_secretariat, reads_everything
-from funding.models import FundingYear
+from funding.models import FundingShare, FundingYear
 from initiatives.models import Dependency, Initiative, Milestone, Participation
 from initiatives.services import dependency_add, milestone_add
 from reporting.models import StatusReport
@@ -37,9 +37,10 @@ def url(name, *args):
 def test_the_reader_sees_every_row_and_may_change_none(secretariat_reader, records):
     reader = secretariat_reader
     assert reads_everything(reader) and not is_secretariat(reader)
-    for model in (Authority, Initiative, Participation, Milestone, Dependency, FundingYear, Benefit, StatusReport):
+    for model in (Authority, Initiative, Participation, Milestone, Dependency, FundingYear, FundingShare, Benefit,
+                  StatusReport):
         assert model.objects.visible_to(reader).count() == model.objects.count(), model
-    for model in (Authority, Initiative, FundingYear, Benefit, StatusReport):
+    for model in (Authority, Initiative, FundingYear, FundingShare, Benefit, StatusReport):
         assert not model.objects.editable_by(reader).exists(), model
     assert not any(initiative.is_editable_by(reader) for initiative in Initiative.objects.all())
 
