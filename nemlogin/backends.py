@@ -2,8 +2,6 @@ from django.contrib.auth.backends import ModelBackend
 
 from common.roles import password_login_allowed
 
-from .services import password_login_record
-
 # The backend a NemLog-in session names (auth.login's backend argument, in settings.AUTHENTICATION_BACKENDS).
 NEMLOGIN_BACKEND = "nemlogin.backends.NemLoginSessionBackend"
 
@@ -11,14 +9,15 @@ NEMLOGIN_BACKEND = "nemlogin.backends.NemLoginSessionBackend"
 class PortfolioModelBackend(ModelBackend):
     """Django's user and password backend, which LOCAL_LOGIN can close for all but break-glass
     administrators. Only the password check is closed: sessions are loaded as usual. django-axes,
-    before it, still counts failures. A password accepted is a login, recorded here."""
+    before it, still counts failures."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is not None and not password_login_allowed(user):
             return None  # recorded as refused, with wrong passwords (nemlogin.signals)
         if user is not None:
-            password_login_record(user=user)
+            # The login record's cue (nemlogin.signals): a password was checked, not a session forced.
+            user.authenticated_by_password = True
         return user
 
 

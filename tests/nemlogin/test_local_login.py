@@ -118,3 +118,10 @@ def test_a_locked_out_attempt_is_recorded_as_such(client, break_glass_only, brea
 def test_a_session_opened_without_a_password_is_no_password_login(client, coordinator):
     client.force_login(coordinator)
     assert not LoginEvent.objects.exists()
+
+
+def test_a_password_the_admin_then_turns_away_is_no_login(client, outsider):
+    outsider.set_password(PASSWORD)
+    outsider.save()
+    assert attempt(client, "outsider").status_code == 200  # not staff: the admin's form refuses
+    assert not LoginEvent.objects.filter(outcome="logged_in").exists()
