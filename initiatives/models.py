@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from authorities.models import Authority, coordinated_authority_ids, localized
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 from common.validators import no_control_characters
 
 
@@ -145,7 +145,7 @@ class InitiativeQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Initiatives a user may see in the admin, imports and exports: all for the secretariat;
         for a coordinator, those their authorities lead or take part in."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         ids = coordinated_authority_ids(user)
         # EXISTS rather than a join: no duplicate rows, so no DISTINCT that would break ordering.
@@ -368,7 +368,7 @@ class Initiative(models.Model):
 class ParticipationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Participations in initiatives the user may see."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         return self.filter(initiative__in=Initiative.objects.visible_to(user).values("pk"))
 
@@ -437,7 +437,7 @@ class DependencyQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Dependencies *of* initiatives the user may see; the target may belong to anyone."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         return self.filter(source__in=Initiative.objects.visible_to(user).values("pk"))
 
@@ -496,7 +496,7 @@ class Dependency(models.Model):
 class MilestoneQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Milestones of initiatives the user may see."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         return self.filter(initiative__in=Initiative.objects.visible_to(user).values("pk"))
 

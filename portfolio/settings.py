@@ -229,6 +229,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's, closed to all but break-glass administrators when LOCAL_LOGIN=break-glass (nemlogin/backends.py).
     "nemlogin.backends.PortfolioModelBackend",
+    # Only loads the sessions a NemLog-in login opened; checks no password (nemlogin/backends.py).
+    "nemlogin.backends.NemLoginSessionBackend",
 ]
 # Who may log in with a user name and password: "everyone", or "break-glass" (only superusers, the
 # secretariat's break-glass administrators; everyone else logs in through NemLog-in). django-axes' lock-out applies either way.

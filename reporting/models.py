@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from authorities.models import Authority, coordinated_authority_ids
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 from common.validators import no_control_characters
 from initiatives.models import Health, Initiative
 
@@ -190,7 +190,7 @@ class StatusReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Reports a user may see: all for the secretariat; for a coordinator or an approver,
         those of the initiatives their authorities lead."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         ids = coordinated_authority_ids(user) | approved_authority_ids(user)
         return self.filter(initiative__lead_id__in=ids)
@@ -311,7 +311,7 @@ class StatusReport(models.Model):
 
 class BaselineVersionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         return self.filter(initiative__in=Initiative.objects.visible_to(user).values("pk"))
 
@@ -366,7 +366,7 @@ class BaselineVersion(models.Model):
 class RebaselineRequestQuerySet(models.QuerySet):
     def visible_to(self, user):
         """All for the secretariat; requests for initiatives their authorities lead for a coordinator."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         return self.filter(initiative__in=Initiative.objects.editable_by(user).values("pk"))
 

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 
 from authorities.models import coordinated_authority_ids, localized, localized_name
 from benefits.models import FollowUp
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 from initiatives.models import HEALTH_RANK
 
 from .comparison import InitiativeChange, compare_rows, previous_cycle
@@ -154,8 +154,9 @@ def _better_than_computed() -> Q:
 
 
 def can_read_texts(user, row: dict) -> bool:
-    """A report's texts are read by the secretariat and by the lead's coordinators and approvers."""
-    if is_secretariat(user):
+    """A report's texts are read by the secretariat (its readers too) and by the lead's coordinators
+    and approvers."""
+    if reads_everything(user):
         return True
     return row["lead_id"] in coordinated_authority_ids(user) | approved_authority_ids(user)
 

@@ -13,7 +13,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.roles import is_secretariat
+from accesslog.models import Purpose
+from accesslog.services import access_record
+from common.roles import is_secretariat, reads_everything
 
 from . import selectors, services
 from .comparison import compare_cycles
@@ -35,7 +37,8 @@ def cycle_detail(request, code: str):
     cycle = get_object_or_404(Cycle.objects.prefetch_related("strategies", "reminders"), code=code)
     detail = selectors.cycle_detail(cycle, request.user, timezone.localdate())
     return render(request, "reporting/cycle_detail.html", {"detail": detail, "cycle": cycle,
-                                                           "is_secretariat": is_secretariat(request.user)})
+                                                           "is_secretariat": is_secretariat(request.user),
+                                                           "reads_everything": reads_everything(request.user)})
 
 
 @login_required
@@ -62,8 +65,8 @@ def steering_report(request, code: str):
 @login_required
 @require_GET
 def cycle_export_csv(request, code: str):
-    """The steering group's CSV: only the secretariat's, since it holds every report's texts."""
-    if not is_secretariat(request.user):
+    """The steering group's CSV: only the secretariat's (and its readers'), since it holds every report's texts."""
+    if not reads_everything(request.user):
         raise PermissionDenied
     cycle = get_object_or_404(Cycle, code=code)
     content = cycle_csv(cycle_rows(cycle), language=translation.get_language() or "da")
@@ -164,4 +167,11 @@ def report_page(request, pk: int):
         "can_accept": is_open and is_secretariat(user) and report.state == ReportState.APPROVED,
         "history": list(report.history.select_related("history_user").order_by("-history_date")[:20]),
     }
+    # The page names who submitted, approved and reviewed the report and who changed it.
+    access_record(
+        viewer=user,
+        subject_ids={report.submitted_by_id, report.approved_by_id, report.reviewed_by_id,
+                     *(record.history_user_id for record in context["history"])} - {None},
+        purpose=Purpose.STATUS_REPORT_PEOPLE,
+    )
     return render(request, "reporting/report.html", context, status=200 if request.method == "GET" else 400)

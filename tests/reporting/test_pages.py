@@ -183,3 +183,41 @@ def test_the_overview_shows_where_the_assessment_is_brighter_than_computed_to_th
     assert "Vurderet bedre end beregnet" in text and "Ny leverandør indhenter det" in text
     client.force_login(outsider)
     assert "Ny leverandør indhenter det" not in client.get(reverse("home")).content.decode()
+
+
+def test_the_secretariat_reader_reads_every_report_and_exports_but_acts_on_none(
+    client, secretariat_reader, cycle, initiatives, report_of, kobenhavn_coordinator
+):
+    report = report_submit(report=report_of(initiatives["kk_green"]), user=kobenhavn_coordinator, assessed="green",
+                           rationale="Alt går efter planen")
+    client.force_login(secretariat_reader)
+    url = reverse("reporting:report", args=[report.pk])
+    assert "Alt går efter planen" in client.get(url).content.decode()
+    for action in ("save", "submit", "approve", "accept", "return"):
+        assert client.post(url, {"action": action, "return_comment": "x", "assessed": "red"}).status_code == 403
+    assert client.get(reverse("reporting:export_csv", args=["2027-H1"])).status_code == 200
+    assert client.post(reverse("reporting:freeze", args=["2027-H1"])).status_code == 403
+    assert client.get(reverse("admin:reporting_cycle_changelist")).status_code == 200
+    freeze = {"action": "freeze", "_selected_action": [cycle.pk]}
+    client.post(reverse("admin:reporting_cycle_changelist"), freeze)
+    cycle.refresh_from_db()
+    report.refresh_from_db()
+    assert not cycle.is_frozen and report.state == ReportState.SUBMITTED
+
+
+def test_a_report_page_records_the_people_it_names_in_the_access_log(
+    client, analyst, cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver
+):
+    from accesslog.models import PersonalDataAccess, Purpose
+
+    report = report_submit(report=report_of(initiatives["kk_green"]), user=kobenhavn_coordinator, assessed="green")
+    report_approve(report=report, user=kobenhavn_approver)
+    client.force_login(kobenhavn_approver)
+    assert client.get(reverse("reporting:report", args=[report.pk])).status_code == 200
+    shown = PersonalDataAccess.objects.filter(viewer_id=kobenhavn_approver.pk, purpose=Purpose.STATUS_REPORT_PEOPLE)
+    # The coordinator who submitted it (and is in its history); not the approver, who sees their own name.
+    assert set(shown.values_list("subject_id", flat=True)) == {kobenhavn_coordinator.pk}
+    client.force_login(analyst)
+    client.get(reverse("reporting:report", args=[report.pk]))
+    shown = PersonalDataAccess.objects.filter(viewer_id=analyst.pk, purpose=Purpose.STATUS_REPORT_PEOPLE)
+    assert set(shown.values_list("subject_id", flat=True)) == {kobenhavn_coordinator.pk, kobenhavn_approver.pk}
