@@ -4,8 +4,8 @@ so that a run is repeatable."""
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
 
 from api.services import token_create
 from initiatives.models import Status
