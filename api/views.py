@@ -2,8 +2,9 @@
 the imports and the exports use: a token reads exactly what its user may read in the admin."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers as rest_serializers
 from rest_framework import viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -11,6 +12,7 @@ from authorities.models import Authority
 from initiatives.filters import InitiativeFilterSet
 from initiatives.models import Dependency, Initiative, Milestone, Participation
 from strategies.models import FocusArea, Strategy
+from summaries.freshness import summaries_freshness
 from summaries.impact import MAX_DELAY_DAYS, RULE, NotDelayable, impact_of_delay
 
 from . import serializers
@@ -129,3 +131,19 @@ class MilestoneViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Milestone.objects.visible_to(self.request.user).select_related("initiative__strategy")
 
+
+
+class FreshnessSerializer(rest_serializers.Serializer):
+    as_of = rest_serializers.DateTimeField(allow_null=True, help_text="when the data the summaries reflect was read")
+    pending = rest_serializers.BooleanField(help_text="data changed since: a recompute is owed and scheduled")
+    dirty_since = rest_serializers.DateTimeField(allow_null=True, help_text="the first change not reflected yet")
+
+
+@extend_schema(responses=FreshnessSerializer)
+@api_view(["GET"])
+def freshness(request):
+    """How current the interdependency summaries (at risk, cause, counts) are: the dashboard's "as of" line."""
+    state = summaries_freshness()
+    return Response(FreshnessSerializer(
+        {"as_of": state.as_of, "pending": state.pending, "dirty_since": state.dirty_since}
+    ).data)

@@ -206,3 +206,9 @@ def test_the_schema_describes_every_endpoint_and_the_docs_open(client, analyst):
     paths = schema.json()["paths"]
     assert "/api/v1/initiatives/{id}/impact/" in paths and "/api/v1/dependencies/" in paths
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_the_summaries_say_how_current_they_are(client, records, kk_token):
+    body = client.get("/api/v1/summaries/freshness/", headers=bearer(kk_token)).json()
+    assert set(body) == {"as_of", "pending", "dirty_since"}
+    assert body["pending"] in (True, False)
