@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 SECRETARIAT = "Secretariat"
 COORDINATORS = "Coordinators"
 
-SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "funding", "benefits", "summaries", "reporting", "digests", "auth"]
+SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "agreements", "funding", "benefits", "summaries", "reporting", "digests", "auth"]
 
 COORDINATOR_PERMISSIONS = [
     ("initiatives", "view_initiative"),
@@ -43,6 +43,9 @@ COORDINATOR_PERMISSIONS = [
     ("benefits", "delete_benefit"),
     ("benefits", "view_followup"),
     ("benefits", "change_followup"),
+    # Dependency agreements their authority is party to; the round's services decide who may answer.
+    ("agreements", "view_agreement"),
+    ("agreements", "view_agreementtransition"),
     ("authorities", "view_authority"),
     ("authorities", "change_authority"),
     # Status reports of the initiatives they lead, and requests for new baselines (reporting).

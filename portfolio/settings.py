@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "authorities",
     "strategies",
     "initiatives",
+    "agreements.apps.AgreementsConfig",
     "summaries.apps.SummariesConfig",
     "funding",
     "benefits.apps.BenefitsConfig",
