@@ -120,12 +120,14 @@ class AgreementQuerySet(models.QuerySet):
         """(dependency id, state, needed by, committed date) of every agreement, for the engine."""
         return self.order_by().values_list("dependency_id", "state", "needed_by", "committed_date")
 
-    def committed_dates(self, dependency_ids) -> dict[int, datetime.date]:
-        """The promised date per dependency, where one exists (the impact analysis reads it)."""
-        return dict(
-            self.filter(dependency_id__in=dependency_ids, state__in=PROMISED_STATES)
-            .order_by().values_list("dependency_id", "committed_date")
-        )
+    def promised(self):
+        """Agreements in which the provider has promised a date (committed, or accepted)."""
+        return self.filter(state__in=PROMISED_STATES)
+
+    def committed_date_of(self, dependency):
+        """An expression for the date promised for `dependency` (an OuterRef), or NULL: lets a query
+        over dependencies read it in the same statement (the impact analysis does)."""
+        return models.Subquery(self.promised().filter(dependency=dependency).values("committed_date")[:1])
 
 
 class Agreement(models.Model):
