@@ -6,6 +6,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -61,6 +62,22 @@ def agreement_risk(
     return None
 
 
+def cross_authority(dependencies: models.QuerySet) -> models.QuerySet:
+    """The dependencies that are agreements to make: their two initiatives have different lead authorities."""
+    return dependencies.exclude(source__lead_id=models.F("target__lead_id"))
+
+
+def is_cross_authority(dependency: Dependency) -> bool:
+    """The same rule for one dependency."""
+    return dependency.source.lead_id != dependency.target.lead_id
+
+
+def askable_dependencies(user) -> models.QuerySet:
+    """Dependencies across authorities of initiatives the user's authorities lead, not asked yet."""
+    mine = Dependency.objects.filter(source__lead_id__in=coordinated_authority_ids(user))
+    return cross_authority(mine).filter(agreement__isnull=True)
+
+
 class AgreementQuerySet(models.QuerySet):
     def with_parties(self):
         """With both initiatives, their strategies and leads: what every list shows."""
@@ -105,8 +122,8 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(state=AgreementState.PROPOSED)
 
     def unanswered_since(self, moment: datetime.datetime):
-        """Still requested, asked before `moment` (the secretariat's "unanswered after N days")."""
-        return self.awaiting_answer().filter(requested_at__lt=moment)
+        """Still requested, asked at or before `moment` (the secretariat's "unanswered after N days")."""
+        return self.awaiting_answer().filter(requested_at__lte=moment)
 
     def overdue(self, today: datetime.date):
         """Still requested after the needed-by date (AgreementRisk.UNANSWERED)."""
@@ -180,6 +197,9 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dependency} ({self.get_state_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:detail", args=[self.pk])
 
     @property
     def requester_id(self) -> int:

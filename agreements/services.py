@@ -24,6 +24,7 @@ from .models import (
     AgreementAction,
     AgreementState,
     AgreementTransition,
+    is_cross_authority,
 )
 
 REQUESTER, PROVIDER = "requester", "provider"
@@ -39,11 +40,6 @@ ALLOWED_FROM = {
 }
 # The provider declines a request; the requester declines a proposal.
 DECLINE_FROM = {PROVIDER: frozenset({AgreementState.REQUESTED}), REQUESTER: frozenset({AgreementState.PROPOSED})}
-
-
-def is_cross_authority(dependency: Dependency) -> bool:
-    """Only a dependency between initiatives of two different lead authorities is an agreement."""
-    return dependency.source.lead_id != dependency.target.lead_id
 
 
 def _acting_authority_id(user, *, authority_id: int, side: str) -> int | None:

@@ -32,6 +32,7 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("benefits/", include("benefits.urls")),
     path("reporting/", include("reporting.urls")),
+    path("agreements/", include("agreements.urls")),
     path("", include("digests.urls")),
     path("", include("accessibility.urls")),
 ]
