@@ -133,6 +133,21 @@ class AgreementQuerySet(models.QuerySet):
         """Promised for a date later than needed (AgreementRisk.COMMITTED_LATE)."""
         return self.filter(state__in=PROMISED_STATES, committed_date__gt=models.F("needed_by"))
 
+    def waiting_rows(self):
+        """(agreement id, dependant id, depended-on id, the authority whose answer is awaited, needed
+        by, state) of every agreement waiting for an answer: the provider's to a request, the
+        requester's to a proposed date."""
+        waiting_on = models.Case(
+            models.When(state=AgreementState.PROPOSED, then=models.F("dependency__source__lead_id")),
+            default=models.F("dependency__target__lead_id"),
+        )
+        return (
+            self.filter(state__in=[AgreementState.REQUESTED, AgreementState.PROPOSED])
+            .annotate(waiting_on=waiting_on)
+            .order_by("needed_by", "pk")
+            .values_list("pk", "dependency__source_id", "dependency__target_id", "waiting_on", "needed_by", "state")
+        )
+
     def engine_rows(self):
         """(dependency id, state, needed by, committed date) of every agreement, for the engine."""
         return self.order_by().values_list("dependency_id", "state", "needed_by", "committed_date")
