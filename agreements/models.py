@@ -94,12 +94,17 @@ class AgreementQuerySet(models.QuerySet):
         """Agreements asked of these authorities (they lead the initiative depended on)."""
         return self.filter(dependency__target__lead_id__in=authority_ids)
 
+    def party_to(self, authority_ids):
+        """Agreements these authorities are party to, on either side."""
+        return self.filter(
+            Q(dependency__source__lead_id__in=authority_ids) | Q(dependency__target__lead_id__in=authority_ids)
+        )
+
     def visible_to(self, user):
         """All for the secretariat; for a coordinator, those their authorities are party to."""
         if is_secretariat(user):
             return self
-        ids = coordinated_authority_ids(user)
-        return self.filter(Q(dependency__source__lead_id__in=ids) | Q(dependency__target__lead_id__in=ids))
+        return self.party_to(coordinated_authority_ids(user))
 
     def answerable_by(self, user):
         """Agreements the user may answer as the provider (commit, propose, decline)."""
@@ -252,7 +257,8 @@ class AgreementTransition(models.Model):
     from_state = models.CharField(_("from"), max_length=10, choices=AgreementState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=10, choices=AgreementState.choices)
     by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text=_("Empty for the illustrative agreements the demo seeds."),
     )
     by_authority = models.ForeignKey(
         Authority, verbose_name=_("on behalf of"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",

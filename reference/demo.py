@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from agreements.models import Agreement
 from authorities.models import Authority, Kind, Level
 from benefits.models import Benefit, FollowUp
 from benefits.models import Kind as BenefitKind
@@ -36,6 +37,7 @@ from initiatives.models import (
     Role,
     Status,
 )
+from reference.demo_agreements import seed_demo_agreements
 from reference.demo_reporting import ensure_demo_approvers
 from strategies.models import FocusArea, Strategy
 
@@ -384,6 +386,9 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedReport:
     _depend_on_reference_initiatives(builder, rng, report)
     _fund(builder.initiatives, today, report)
     _save_benefits(benefits, builder.initiatives, today, report)
+    report.counts[Agreement._meta.verbose_name_plural] += seed_demo_agreements(
+        today=today, demo_authorities=[kobenhavn, midtjylland, digst]
+    )
     _mark_summaries_dirty()
     report.seconds = time.monotonic() - started
     return report
