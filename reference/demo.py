@@ -37,7 +37,7 @@ from initiatives.models import (
     Role,
     Status,
 )
-from reference.demo_agreements import seed_demo_agreements
+from reference.demo_agreements import seed_demo_agreements, seed_national_agreements
 from reference.demo_reporting import ensure_demo_approvers
 from strategies.models import FocusArea, Strategy
 
@@ -626,6 +626,7 @@ def seed_national(*, initiatives: int = 20_000, today: datetime.date | None = No
                 infrastructure.append(index)
     builder.save(report)
     _fund(builder.initiatives, today, report, with_history=False, rephasings=0)
+    report.counts[Agreement._meta.verbose_name_plural] += seed_national_agreements(today=today)
     _mark_summaries_dirty()
     report.seconds = time.monotonic() - started
     return report

@@ -136,3 +136,41 @@ def _tell(plan: Plan, dependency: Dependency, requester_id: int, provider_id: in
     elif plan.state == AgreementState.DECLINED:
         step(AgreementAction.DECLINE, requested, plan.state, provider_id, answered_on, why=reason)
     return agreement, steps
+
+
+def seed_national_agreements(*, today: datetime.date, batch_size: int = 5000) -> int:
+    """An agreement on every open cross-authority dependency of the national-scale portfolio, the
+    states in the demo's mix, with their request step (no history: it is not portfolio work)."""
+    rows = list(
+        cross_authority(Dependency.objects.filter(is_illustrative=True, source__status__in=OPEN_STATUSES))
+        .filter(agreement__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "source__lead_id", "needed_by", "target__forecast_end")
+    )
+    agreements, needed_by_of = [], {}
+    for n, (pk, _requester_id, needed_by, target_end) in enumerate(rows):
+        plan = PLANS[n % len(PLANS)]
+        asked_on = today - datetime.timedelta(days=plan.asked)
+        needed_by = needed_by or (target_end or today) + datetime.timedelta(days=30)
+        needed_by_of[pk] = needed_by
+        answer_date = needed_by + datetime.timedelta(days=plan.answer) if plan.answer is not None else None
+        agreements.append(Agreement(
+            dependency_id=pk, state=plan.state, needed_by=needed_by, what_needed=WHAT_NEEDED,
+            requested_at=_moment(asked_on), reason=plan.reason if plan.state != AgreementState.ACCEPTED else "",
+            answered_at=_moment(asked_on + datetime.timedelta(days=1)) if plan.state != AgreementState.REQUESTED else None,
+            committed_date=answer_date if plan.state in (AgreementState.COMMITTED, AgreementState.ACCEPTED) else None,
+            proposed_date=answer_date if plan.state == AgreementState.PROPOSED else None,
+        ))
+    Agreement.objects.bulk_create(agreements, batch_size=batch_size)
+    saved = Agreement.objects.filter(dependency_id__in=list(needed_by_of)).values_list("pk", "dependency_id", "requested_at")
+    requester_of = {pk: requester_id for pk, requester_id, _n, _e in rows}
+    AgreementTransition.objects.bulk_create([
+        AgreementTransition(agreement_id=pk, action=AgreementAction.REQUEST, from_state="",
+                            to_state=AgreementState.REQUESTED, by_authority_id=requester_of[dependency_id],
+                            at=requested_at, date=needed_by_of[dependency_id])
+        for pk, dependency_id, requested_at in saved
+    ], batch_size=batch_size)
+    # The ask's date is the dependency's needed-by date (agreements.services).
+    missing = [Dependency(pk=pk, needed_by=needed_by_of[pk]) for pk, _r, needed_by, _e in rows if needed_by is None]
+    Dependency.objects.bulk_update(missing, ["needed_by"], batch_size=batch_size)
+    return len(agreements)

@@ -28,7 +28,7 @@ def _risk_of(initiative):
 
 
 def test_a_declined_agreement_puts_the_dependant_at_risk_naming_the_provider(
-    requested, digst_coordinator, digst, kobenhavn, today
+    requested, digst_coordinator, digst, kobenhavn, today, analyst_client, english
 ):
     dependant, provider = requested.dependency.source, requested.dependency.target
     recompute_summaries()
@@ -37,11 +37,14 @@ def test_a_declined_agreement_puts_the_dependant_at_risk_naming_the_provider(
     assert changes_pending()  # the transition marked the summaries dirty, as any change does
     recompute_summaries()
     assert _risk_of(dependant) == (True, RiskReason.AGREEMENT_DECLINED, provider.pk, digst.pk)
-    assert InitiativeSummary.objects.get(initiative=dependant).get_risk_reason_display() == "aftale afslået"  # Danish by default
+    assert InitiativeSummary.objects.get(initiative=dependant).get_risk_reason_display() == "agreement declined"
     pair = AuthorityPairSummary.objects.get(source=kobenhavn, target=digst)
     assert (pair.agreements_requested, pair.agreements_declined, pair.at_risk_edges) == (0, 1, 1)
     for authority in (kobenhavn, digst):  # both parties count it
         assert AuthoritySummary.objects.get(authority=authority).agreements_declined == 1
+    page = analyst_client.get(digst.get_absolute_url()).content.decode()
+    declined_row = page.split("Dependency agreements it is party to")[1].split("Declined</th>")[1]
+    assert declined_row.startswith('<td class="numeric">1</td>')
 
 
 def test_a_request_still_unanswered_after_its_needed_by_date_is_overdue(requested, kobenhavn, digst, today):
