@@ -213,7 +213,8 @@ class Agreement(models.Model):
                 violation_error_message=_("A declined agreement says why."),
             ),
         ]
-        indexes = [models.Index(fields=["state", "needed_by"])]
+        # The lists sort by needed-by date; the filters ask for a state.
+        indexes = [models.Index(fields=["needed_by", "id"]), models.Index(fields=["state", "needed_by"])]
 
     def __str__(self) -> str:
         return f"{self.dependency} ({self.get_state_display()})"

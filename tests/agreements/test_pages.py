@@ -127,3 +127,34 @@ def test_the_lists_run_a_fixed_number_of_queries(
     client.force_login(analyst)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+FORGED_POSTS = {
+    "commit": {"commit-committed_date": "15.05.2024"},
+    "propose": {"propose-proposed_date": "15.07.2024", "propose-reason": "Later"},
+    "decline": {"decline-reason": "No"},
+    "accept": {},
+    "reopen": {"reopen-needed_by": "01.03.2024", "reopen-what_needed": "Else"},
+}
+
+
+def test_every_step_with_a_forged_id_or_for_the_wrong_side_changes_nothing(
+    client, requested, kobenhavn_coordinator, digst_coordinator, aarhus_coordinator, today
+):
+    url = reverse("agreements:detail", args=[requested.pk])
+    client.force_login(aarhus_coordinator)
+    for action, fields in FORGED_POSTS.items():
+        assert client.post(url, {"action": action, **fields}).status_code == 404, action
+    client.force_login(kobenhavn_coordinator)  # the requester cannot answer for the provider
+    for action in ("commit", "propose"):
+        assert client.post(url, {"action": action, **FORGED_POSTS[action]}).status_code == 403, action
+    client.force_login(digst_coordinator)  # the provider cannot accept, nor change what was asked
+    assert client.post(url, {"action": "accept"}).status_code == 403
+    client.post(url, {"action": "decline", "decline-reason": "No"})
+    response = client.post(url, {"action": "reopen", **FORGED_POSTS["reopen"]})
+    assert response.status_code == 400 and "Kun den myndighed, der spurgte" in response.content.decode()
+    requested.refresh_from_db()
+    assert (requested.state, requested.needed_by, requested.what_needed) == (
+        AgreementState.DECLINED, D(2024, 6, 1), "The API"
+    )
+    assert requested.transitions.count() == 2
