@@ -33,13 +33,19 @@ ACTIONS = {
 }
 
 
-def _rows(queryset, today: datetime.date) -> list[Agreement]:
-    # list() runs the query here, so the template reads no more than this one query.
-    rows = list(queryset.with_parties().order_by("needed_by", "pk"))
-    for agreement in rows:
+# Dependencies not yet asked that the list offers to ask about; the rest are counted.
+ASKABLE_SHOWN = 50
+
+
+def _paged(request, agreements, today: datetime.date):
+    """A page of agreements, the earliest needed first, with what the rows show worked out. Two steps
+    (common.listing): sorting the ids is quick, sorting them joined to both initiatives is not."""
+    page = paginate_by_ids(agreements.order_by("needed_by", "pk"), request.GET.get("page"),
+                           Agreement.objects.with_parties())
+    for agreement in page.object_list:
         agreement.days_left = agreement.days_to_answer(today)
         agreement.risk_label = _risk_label(agreement, today)
-    return rows
+    return page
 
 
 @login_required
@@ -50,13 +56,24 @@ def agreement_list(request):
     if is_secretariat(user):
         return _secretariat_list(request, today)
     ids = coordinated_authority_ids(user)
+    # One list at a time, paged: an agency providing national infrastructure is asked hundreds of times.
+    which = "by" if request.GET.get("list") == "by" else "of"
+    lists = {"of": Agreement.objects.asked_of(ids), "by": Agreement.objects.requested_by(ids)}
+    page = _paged(request, lists[which], today)
     context = {
-        "asked_of_us": _rows(Agreement.objects.asked_of(ids), today),
-        "asked_by_us": _rows(Agreement.objects.requested_by(ids), today),
-        "askable": list(askable_dependencies(user).select_related(
-            "source__strategy", "target__strategy", "target__lead").order_by("source__code", "pk")[:200]),
+        "which": which,
+        "page": page,
+        "page_links": page_links(page, request.GET),
+        "counts": {name: page.paginator.count if name == which else agreements.count()
+                   for name, agreements in lists.items()},
+        "askable": [],
         "today": today,
     }
+    if which == "by":
+        askable = askable_dependencies(user)
+        context["askable"] = list(askable.select_related("source__strategy", "target__strategy", "target__lead")
+                                  .order_by("source__code", "pk")[:ASKABLE_SHOWN])
+        context["askable_more"] = max(0, askable.count() - ASKABLE_SHOWN) if len(context["askable"]) == ASKABLE_SHOWN else 0
     return render(request, "agreements/agreement_list.html", context)
 
 
@@ -74,12 +91,7 @@ def _secretariat_list(request, today: datetime.date):
             agreements = agreements.committed_late()
     elif form.is_bound:
         agreements = agreements.none()
-    # Two steps (common.listing): sorting the ids is quick, sorting them joined to both initiatives is not.
-    page = paginate_by_ids(agreements.order_by("needed_by", "pk"), request.GET.get("page"),
-                           Agreement.objects.with_parties())
-    for agreement in page.object_list:
-        agreement.days_left = agreement.days_to_answer(today)
-        agreement.risk_label = _risk_label(agreement, today)
+    page = _paged(request, agreements, today)
     status = 400 if form.is_bound and not form.is_valid() else 200
     context = {"form": form, "page": page, "page_links": page_links(page, request.GET), "today": today}
     return render(request, "agreements/agreement_all.html", context, status=status)

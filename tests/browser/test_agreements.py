@@ -32,9 +32,9 @@ def _as(page, username: str) -> None:
     log_in(page, username, PASSWORD)
 
 
-def _open_agreement(page, heading: str) -> None:
-    page.goto(f"{page.base_url}/agreements/")
-    page.click(f"section:has(#{heading}) a:has-text('W.2')")
+def _open_agreement(page, which: str) -> None:
+    page.goto(f"{page.base_url}/agreements/?list={which}")
+    page.click(f"section:has(#asked-{which}-heading) a:has-text('W.2')")
     page.wait_for_url(re.compile(r"/agreements/\d+/$"))
 
 
@@ -87,7 +87,7 @@ def test_an_agreement_walks_from_request_to_decline_to_re_request_to_late_commit
     _as(page, "kk-coordinator")
 
     # København asks (refused first: nothing filled in).
-    page.goto(f"{page.base_url}/agreements/")
+    page.goto(f"{page.base_url}/agreements/?list=by")
     page.click("a[href^='/agreements/ask/']:has-text('W.2')")
     page.wait_for_url(re.compile(r"/agreements/ask/\d+/$"))
     page.click("main form button[type=submit]")
@@ -102,7 +102,7 @@ def test_an_agreement_walks_from_request_to_decline_to_re_request_to_late_commit
 
     # Digitaliseringsstyrelsen declines (refused first: no reason).
     _as(page, "digst-coordinator")
-    _open_agreement(page, "asked-of-heading")
+    _open_agreement(page, "of")
     page.click("button[value=decline]")
     page.wait_for_selector(".form-error-message")
     _violations(page, found, "decline, refused")
@@ -115,7 +115,7 @@ def test_an_agreement_walks_from_request_to_decline_to_re_request_to_late_commit
 
     # København asks again, for a later date.
     _as(page, "kk-coordinator")
-    _open_agreement(page, "asked-by-heading")
+    _open_agreement(page, "by")
     page.fill("#id_reopen-needed_by", "01.06.2027")
     page.click("button[value=reopen]")
     page.wait_for_selector(".alert-success")
@@ -123,7 +123,7 @@ def test_an_agreement_walks_from_request_to_decline_to_re_request_to_late_commit
 
     # Digitaliseringsstyrelsen commits, three months late.
     _as(page, "digst-coordinator")
-    _open_agreement(page, "asked-of-heading")
+    _open_agreement(page, "of")
     page.fill("#id_commit-committed_date", "01.09.2027")
     page.click("button[value=commit]")
     page.wait_for_selector(".alert-success")
@@ -140,8 +140,9 @@ def test_an_agreement_walks_from_request_to_decline_to_re_request_to_late_commit
 
     # Aarhus's coordinator sees nothing of it.
     _as(page, "aarhus-coordinator")
-    page.goto(f"{page.base_url}/agreements/")
-    assert "W.2" not in page.inner_text("main")
+    for which in ("of", "by"):
+        page.goto(f"{page.base_url}/agreements/?list={which}")
+        assert "W.2" not in page.inner_text("main")
     response = page.goto(f"{page.base_url}/agreements/{Agreement.objects.get().pk}/")
     assert response.status == 404
     assert found == {}
