@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 SECRETARIAT = "Secretariat"
 COORDINATORS = "Coordinators"
 
-SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "agreements", "funding", "benefits", "summaries", "reporting", "digests", "auth"]
+SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "agreements", "risks", "funding", "benefits", "summaries", "reporting", "digests", "auth"]
 
 COORDINATOR_PERMISSIONS = [
     ("initiatives", "view_initiative"),

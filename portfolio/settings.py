@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "summaries.apps.SummariesConfig",
     "funding",
     "benefits.apps.BenefitsConfig",
+    "risks.apps.RisksConfig",
     "reporting.apps.ReportingConfig",
     "digests.apps.DigestsConfig",
     "dashboard",
