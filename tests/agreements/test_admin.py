@@ -27,6 +27,7 @@ def test_the_parties_see_it_and_a_third_authority_does_not_even_with_a_forged_id
         assert "D.1 · 2022–25" in client.get(reverse("admin:agreements_agreement_changelist")).content.decode()
         page = client.get(change)
         assert page.status_code == 200 and "The API" in page.content.decode()
+        assert "kk-coordinator" in page.content.decode()  # the request step, with who took it
     client.force_login(aarhus_coordinator)
     assert "D.1" not in client.get(reverse("admin:agreements_agreement_changelist")).content.decode()
     assert client.get(change).status_code == 404
