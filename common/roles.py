@@ -13,9 +13,9 @@ SECRETARIAT = "Secretariat"
 COORDINATORS = "Coordinators"
 SECRETARIAT_READERS = "Secretariat readers"
 
-SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "funding", "benefits", "summaries", "reporting", "digests", "auth"]
+SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "agreements", "risks", "funding", "benefits", "summaries", "reporting", "digests", "auth"]
 # The portfolio's records; not the users, their email settings or the logs about them.
-READER_APPS = ["authorities", "strategies", "initiatives", "funding", "benefits", "summaries", "reporting"]
+READER_APPS = ["authorities", "strategies", "initiatives", "agreements", "risks", "funding", "benefits", "summaries", "reporting"]
 
 COORDINATOR_PERMISSIONS = [
     ("initiatives", "view_initiative"),
@@ -49,6 +49,9 @@ COORDINATOR_PERMISSIONS = [
     ("benefits", "delete_benefit"),
     ("benefits", "view_followup"),
     ("benefits", "change_followup"),
+    # Dependency agreements their authority is party to; the round's services decide who may answer.
+    ("agreements", "view_agreement"),
+    ("agreements", "view_agreementtransition"),
     ("authorities", "view_authority"),
     ("authorities", "change_authority"),
     # Status reports of the initiatives they lead, and requests for new baselines (reporting).

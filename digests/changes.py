@@ -19,6 +19,7 @@ from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from agreements.models import Agreement
 from authorities.models import Authority, Coordinator, Level, localized, resolve_levels
 from benefits.models import FollowUp
 from initiatives.models import (
@@ -200,6 +201,9 @@ class PortfolioChanges:
     # authorities each user coordinates: a coordinator's summary lists the follow-ups they owe.
     follow_ups_overdue: list[tuple[int, datetime.date]] = field(default_factory=list)
     coordinated: dict[int, frozenset[int]] = field(default_factory=dict)
+    # Dependency agreements waiting for an answer (Agreement.objects.waiting_rows()): a coordinator's
+    # summary lists those waiting for their authority's.
+    agreements_waiting: list[tuple] = field(default_factory=list)
 
     def initiative(self, initiative_id: int) -> InitiativeRow | None:
         return self.initiatives.get(initiative_id) or self.removed_names.get(initiative_id)
@@ -252,6 +256,7 @@ def load_portfolio_changes(
             FollowUp.objects.overdue(date).order_by("due_on", "pk").values_list("initiative_id", "due_on")
         ),
         coordinated=_load_coordinated(),
+        agreements_waiting=list(Agreement.objects.waiting_rows()),
     )
 
 

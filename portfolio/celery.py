@@ -34,6 +34,13 @@ app.conf.beat_schedule = {
         "task": "digests.tasks.schedule_daily_digests",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Escalate the risks whose linked dependency agreement went unanswered past its needed-by date
+    # overnight (a step of an agreement escalates at once; a date passing needs this). 04:45
+    # Copenhagen time is clear of the daylight-saving switch; running twice changes nothing more.
+    "escalate-risks-nightly": {
+        "task": "risks.tasks.escalate_risks",
+        "schedule": crontab(hour=4, minute=45),
+    },
     # Delete access-log records past ACCESS_LOG_RETENTION_MONTHS (13 by default). Nightly is enough:
     # a record is kept at most a day beyond its retention. 03:45 Copenhagen time is clear of the
     # daylight-saving switch, so it runs once a night; running twice deletes nothing more.

@@ -36,6 +36,7 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("api/", include("api.urls")),
     path("open-data/", include("opendata.urls")),
+    path("agreements/", include("agreements.urls")),
     path("", include("digests.urls")),
     path("", include("accessibility.urls")),
 ]
