@@ -18,6 +18,12 @@ ERRORS = {
     "404": ("No such record among those the token may read, or an invalid cursor.", "Detail"),
     "429": ("Too many requests for this token; the Retry-After header says when to try again.", "Detail"),
 }
+# What only a change may answer.
+CHANGE_ERRORS = {
+    "403": ("The token's user may read this record but not change it.", "Detail"),
+    "412": ("The record changed since the ETag given in If-Match: read it again.", "Detail"),
+    "415": ("The body is not JSON (or a form).", "Detail"),
+}
 
 
 def add_error_responses(result, generator, request, public):
@@ -27,9 +33,10 @@ def add_error_responses(result, generator, request, public):
     components["Refused"] = {"anyOf": [{"$ref": "#/components/schemas/FieldErrors"},
                                        {"$ref": "#/components/schemas/Detail"}]}
     for path_item in result.get("paths", {}).values():
-        for operation in path_item.values():
+        for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
-            for status, (description, schema) in ERRORS.items():
+            errors = {**ERRORS, **(CHANGE_ERRORS if method in {"patch", "put", "post", "delete"} else {})}
+            for status, (description, schema) in errors.items():
                 responses.setdefault(status, {
                     "description": description,
                     "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},

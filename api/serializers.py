@@ -147,3 +147,16 @@ class ImpactSerializer(serializers.Serializer):
     rule = serializers.CharField()
     initiatives = ImpactedSerializer(many=True, help_text="the impacted initiatives this token may read, nearest first")
     not_shown = serializers.IntegerField(help_text="impacted initiatives this token may not read")
+
+
+class InitiativeChangeSerializer(serializers.ModelSerializer):
+    """What a PATCH may change: the lead's own account of the initiative. Not the baseline (start, end, budget:
+    changed only by a rebaseline request the secretariat approves), not the lead, not the strategy or code."""
+
+    class Meta:
+        model = Initiative
+        fields = ["title_da", "title_en", "description_da", "description_en", "status", "forecast_start",
+                  "forecast_end", "forecast_cost"]
+        # Validation is the model's own (full_clean in initiatives.services.initiative_update): one rule.
+        validators = []
+        extra_kwargs = {name: {"validators": []} for name in fields}
