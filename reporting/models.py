@@ -469,6 +469,11 @@ class CycleSnapshot(models.Model):
     forecast_end = models.DateField(_("forecast end"), null=True, blank=True)
     baseline_version = models.PositiveIntegerField(_("baseline version"), null=True, blank=True)
     report_state = models.CharField(_("state"), max_length=10)
+    # What the steering group's report picks and counts by, also as columns: one strategy's page
+    # reads its rows through an index instead of every JSON document of the cycle. Null only in
+    # rows frozen before they existed (migrations/0004 filled those in from `data`).
+    strategy = models.CharField(_("strategy"), max_length=20, null=True, blank=True)
+    at_risk = models.BooleanField(_("at risk"), null=True, blank=True)
 
     class Meta:
         ordering = ["cycle", "position"]
@@ -478,6 +483,7 @@ class CycleSnapshot(models.Model):
             models.UniqueConstraint(fields=["cycle", "initiative"], name="cycle_snapshot_unique"),
             models.UniqueConstraint(fields=["cycle", "position"], name="cycle_snapshot_position_unique"),
         ]
+        indexes = [models.Index(fields=["cycle", "strategy", "position"], name="cycle_snapshot_strategy")]
 
     def __str__(self) -> str:
         return f"{self.cycle_id}: {self.data.get('code', '')}"

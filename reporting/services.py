@@ -122,7 +122,7 @@ def cycle_freeze(*, cycle: Cycle, user) -> Cycle:
         [
             CycleSnapshot(
                 cycle=cycle, initiative_id=row["initiative_id"], position=position, data=row,
-                **{key: row[key] for key in snapshots.COMPARISON_COLUMNS},
+                **snapshots.snapshot_columns(row),
             )
             for position, row in enumerate(rows, start=1)
         ],
