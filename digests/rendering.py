@@ -220,6 +220,7 @@ def render_digest(digest: RecipientDigest, *, unsubscribe_link: str) -> Rendered
             "scope_label": _scope_label(digest),
             "change_count": digest.change_count,
             "follow_ups_owed": digest.follow_ups_owed,
+            "reports_owed": digest.reports_owed,
             "site_url": settings.SITE_URL,
             "settings_url": settings.SITE_URL + reverse("subscription_settings"),
             "unsubscribe_url": unsubscribe_link,
