@@ -4,8 +4,10 @@ from functools import partial
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from .delivery import TransientDeliveryError, delivery_send
+from .reminders import reminders_schedule, reminders_send
 from .schedule import schedule_digests
 
 # A transient SMTP failure is retried with exponential backoff (up to 30 s, 1, 2, 4, 8, 16 minutes;
@@ -36,3 +38,11 @@ def schedule_daily_digests() -> dict:
 def send_digest(self, delivery_id: int) -> str:
     """Send one stored digest; at most once (the claim decides), retried on transient errors."""
     return delivery_send(delivery_id=delivery_id, final_attempt=self.request.retries >= self.max_retries)
+
+
+@shared_task
+def send_report_reminders() -> dict:
+    """06:05 Copenhagen time: the status report reminders due today (and missed days of the week),
+    each created once and sent at most once."""
+    ids = reminders_schedule(timezone.localdate())
+    return {"pending": len(ids), "sent": reminders_send(ids)}
