@@ -75,3 +75,13 @@ def test_the_task_sends_nothing_for_a_frozen_cycle(owing, analyst, time_machine)
     time_machine.move_to(datetime.datetime(2027, 7, 1, 6, 5, tzinfo=datetime.UTC))
     assert send_report_reminders() == {"pending": 0, "sent": 0}
     assert mail.outbox == []
+
+
+def test_beat_sends_the_reminders_each_morning():
+    from celery.schedules import crontab
+
+    from portfolio.celery import app
+
+    entry = app.conf.beat_schedule["send-report-reminders"]
+    assert entry["task"] == send_report_reminders.name and entry["task"] in app.tasks
+    assert entry["schedule"] == crontab(hour=6, minute=5)
