@@ -258,6 +258,53 @@ def steering_report(
     return SteeringReport(cycle, previous, strategy, _areas(rows), at_risk, changes, lights, page)
 
 
+LIGHTS = ("green", "yellow", "red")
+
+
+@dataclass
+class CycleLights:
+    """How many of a cycle's submitted reports were assessed, and computed, each colour."""
+
+    code: str
+    assessed: dict  # colour → count
+    computed: dict
+    reported: int  # submitted or further
+    owed: int
+
+
+def cycle_trends() -> list[CycleLights]:
+    """Every cycle's assessed and computed lights, oldest first: the trend over time. One query.
+    A draft has said nothing yet; a frozen cycle's reports never change (the database refuses it)."""
+    counts = {
+        f"{kind}_{colour}": Count(
+            "reports", filter=Q(**{f"reports__{field}": colour, "reports__state__in": SUBMITTED_OR_LATER})
+        )
+        for kind, field in (("assessed", "assessed"), ("computed", "computed_overall")) for colour in LIGHTS
+    }
+    rows = (
+        Cycle.objects.order_by("period_start", "code")
+        .annotate(**counts, reported=Count("reports", filter=Q(reports__state__in=SUBMITTED_OR_LATER)),
+                  owed=Count("reports"))
+        .values("code", "reported", "owed", *counts)
+    )
+    return [
+        CycleLights(row["code"], {c: row[f"assessed_{c}"] for c in LIGHTS}, {c: row[f"computed_{c}"] for c in LIGHTS},
+                    row["reported"], row["owed"])
+        for row in rows
+    ]
+
+
+def trend_chart(trends: list[CycleLights]) -> dict:
+    """The trend as the chart script reads it (the table beside it holds the same figures)."""
+    return {
+        "labels": [t.code for t in trends],
+        "series": [
+            {"stack": kind, "light": colour, "values": [getattr(t, kind)[colour] for t in trends]}
+            for kind in ("computed", "assessed") for colour in LIGHTS
+        ],
+    }
+
+
 DIVERGENCE_LIMIT = 10
 
 

@@ -34,7 +34,10 @@ from .snapshots import cycle_rows
 @login_required
 @require_GET
 def cycle_list(request):
-    return render(request, "reporting/cycle_list.html", {"cycles": selectors.cycle_list()})
+    trends = selectors.cycle_trends()
+    return render(request, "reporting/cycle_list.html", {
+        "cycles": selectors.cycle_list(), "trends": trends, "trend_chart": selectors.trend_chart(trends),
+    })
 
 
 @login_required

@@ -26,6 +26,35 @@ def page(client, name, *args, **kwargs):
     return response, response.content.decode()
 
 
+def test_the_overview_shows_each_cycles_lights_over_time_as_a_chart_with_a_table_twin(
+    analyst_client, client, outsider, cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver,
+    analyst, strategy_2022
+):
+    from reporting.services import cycle_open
+
+    client.force_login(outsider)
+    text = client.get(reverse("reporting:cycles")).content.decode()
+    # Reports owed but none submitted: the cycle is in the table with nothing counted yet.
+    assert "Lys pr. runde over tid" in text and "trend-chart-data" in text
+    steering_fixture(cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver, analyst)
+    cycle_open(user=analyst, code="2027-H2", period_start=datetime.date(2027, 7, 1),
+               period_end=datetime.date(2027, 12, 31), deadline=datetime.date(2028, 1, 15), strategies=[strategy_2022])
+    response = in_english(analyst_client).get(reverse("reporting:cycles"))
+    trends = response.context["trends"]
+    assert [t.code for t in trends] == ["2027-H1", "2027-H2"]  # oldest first
+    # KK.2's report: computed red, assessed yellow; the rest not submitted.
+    assert trends[0].computed == {"green": 0, "yellow": 0, "red": 1} and trends[0].assessed["yellow"] == 1
+    assert (trends[0].reported, trends[0].owed) == (1, 3)
+    text = response.content.decode()
+    assert "Submitted reports per cycle by light, computed and assessed" in text and "1 / 3" in text
+    assert response.context["trend_chart"]["series"][2] == {"stack": "computed", "light": "red", "values": [1, 0]}
+
+
+def test_the_overview_says_so_when_there_is_no_cycle_to_trend(analyst_client):
+    text = analyst_client.get(reverse("reporting:cycles")).content.decode()
+    assert "Ingen runder endnu" in text and "trend-chart.js" not in text
+
+
 def test_the_cycle_list_shows_each_cycle_with_its_progress(kk, cycle):
     response, text = page(kk, "cycles")
     assert response.status_code == 200
