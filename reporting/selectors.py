@@ -305,6 +305,39 @@ def trend_chart(trends: list[CycleLights]) -> dict:
     }
 
 
+@dataclass
+class InitiativeCycleLights:
+    code: str
+    computed: str  # "" when the report was not submitted
+    assessed: str
+    track: str
+    state: str
+
+
+def initiative_trend(initiative_id: int) -> list[InitiativeCycleLights]:
+    """An initiative's computed and assessed light in each cycle, oldest first. One query."""
+    reports = (
+        StatusReport.objects.filter(initiative_id=initiative_id).order_by("cycle__period_start", "cycle__code")
+        .values_list("cycle__code", "computed_overall", "assessed", "track", "state")
+    )
+    return [InitiativeCycleLights(*row) for row in reports]
+
+
+def initiative_trend_section(initiative):
+    """The initiative page's section of lights per cycle (registered in ReportingConfig.ready)."""
+    from initiatives.selectors import PageSection
+
+    trend = initiative_trend(initiative.pk)
+    order = {"green": 1, "yellow": 2, "red": 3}
+    chart = {
+        "labels": [t.code for t in trend],
+        "computed": [order.get(t.computed) for t in trend],
+        "assessed": [order.get(t.assessed) for t in trend],
+    }
+    return PageSection("reporting/includes/initiative_trend.html", {"trend": trend, "chart": chart},
+                       ["vendor/chartjs/chart.umd.min.js", "js/initiative-trend.js"] if trend else [])
+
+
 DIVERGENCE_LIMIT = 10
 
 

@@ -50,6 +50,22 @@ def test_the_overview_shows_each_cycles_lights_over_time_as_a_chart_with_a_table
     assert response.context["trend_chart"]["series"][2] == {"stack": "computed", "light": "red", "values": [1, 0]}
 
 
+def test_each_initiatives_page_shows_its_lights_per_cycle_or_that_it_has_none(
+    client, outsider, cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver, analyst
+):
+    steering_fixture(cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver, analyst)
+    client.force_login(outsider)  # lights are anyone's to read, as in the steering group's report
+    response = in_english(client).get(reverse("initiatives:detail", args=[initiatives["kk_late"].pk]))
+    text = response.content.decode()
+    assert "The initiative's computed and assessed light in each reporting cycle" in text
+    row = text.split('<th scope="row"><a href="/reporting/2027-H1/">2027-H1</a></th>')[1].split("</tr>")[0]
+    assert row.index("Red") < row.index("Yellow") and "New plan" in row  # computed red, assessed yellow
+    assert "initiative-trend.js" in text and "initiative-trend-data" in text
+    text = client.get(reverse("initiatives:detail", args=[initiatives["other_strategy"].pk])).content.decode()
+    assert "No reporting cycle has asked this initiative for a status report yet." in text
+    assert "initiative-trend.js" not in text
+
+
 def test_the_overview_says_so_when_there_is_no_cycle_to_trend(analyst_client):
     text = analyst_client.get(reverse("reporting:cycles")).content.decode()
     assert "Ingen runder endnu" in text and "trend-chart.js" not in text
