@@ -16,12 +16,13 @@ from strategies.models import Strategy
 
 from .comparison import InitiativeChange, compare_rows, previous_cycle
 from .models import Cycle, CycleSnapshot, ReportState, StatusReport, approved_authority_ids
-from .snapshots import comparison_rows, cycle_rows, live_rows, snapshot_data
+from .snapshots import comparison_rows, cycle_rows, live_report_ids, live_rows, snapshot_data
 
 SUBMITTED_OR_LATER = (ReportState.SUBMITTED, ReportState.APPROVED, ReportState.ACCEPTED)
 APPROVED_OR_LATER = (ReportState.APPROVED, ReportState.ACCEPTED)
 # The longest list of reports a cycle page shows in one section; the admin lists them all.
 SECTION_LIMIT = 200
+LIGHTS = ("green", "yellow", "red")
 
 
 def _progress_counts(prefix: str = "") -> dict:
@@ -196,11 +197,25 @@ def _lights_of_snapshot(cycle: Cycle, strategy: Strategy) -> dict:
 
 
 def _page_of_rows(cycle: Cycle, strategy: Strategy, page_number: str | None, per_page: int) -> Page:
-    """A frozen cycle reads only the page's documents; an open one computes the strategy's rows."""
-    source = snapshot_data(cycle, strategy) if cycle.is_frozen else live_rows(cycle, strategy)
-    page = Paginator(source, per_page).get_page(page_number)
-    page.object_list = list(page.object_list)
+    """Only the page's rows: a frozen cycle's stored documents, an open one's computed from the
+    page's reports (their order from the strategy's narrow sort keys)."""
+    if cycle.is_frozen:
+        page = Paginator(snapshot_data(cycle, strategy), per_page).get_page(page_number)
+        page.object_list = list(page.object_list)
+        return page
+    page = Paginator(live_report_ids(cycle, strategy), per_page).get_page(page_number)
+    page.object_list = live_rows(cycle, strategy, report_ids=list(page.object_list))
     return page
+
+
+def _lights_of_reports(cycle: Cycle, strategy: Strategy) -> dict:
+    """An open cycle's counts for one strategy from its reports and the summaries, in one query."""
+    colour = {name: Count("pk", filter=Q(assessed=name)) for name in LIGHTS}
+    lights = StatusReport.objects.filter(cycle=cycle, initiative__strategy=strategy).aggregate(
+        **colour, total=Count("pk"), at_risk=Count("pk", filter=Q(initiative__summary__at_risk=True)),
+    )
+    lights[""] = lights["total"] - lights["green"] - lights["yellow"] - lights["red"]
+    return lights
 
 
 def _decorate(row: dict, user, all_texts: bool, change: InitiativeChange | None) -> dict:
@@ -241,7 +256,7 @@ def steering_report(
     else:
         page = _page_of_rows(cycle, strategy, page_number, per_page)
         rows = page.object_list
-        lights = _lights_of_snapshot(cycle, strategy) if cycle.is_frozen else _lights_of_rows(page.paginator.object_list)
+        lights = _lights_of_snapshot(cycle, strategy) if cycle.is_frozen else _lights_of_reports(cycle, strategy)
     all_changes, covered = [], set()
     if previous:
         later = comparison_rows(cycle, strategy)
@@ -256,9 +271,6 @@ def steering_report(
     changes = [c for c in all_changes if c.initiative_id in shown or (last and c.initiative_id not in covered)]
     at_risk = [row for row in rows if row["interdependencies"] and row["interdependencies"]["at_risk"]]
     return SteeringReport(cycle, previous, strategy, _areas(rows), at_risk, changes, lights, page)
-
-
-LIGHTS = ("green", "yellow", "red")
 
 
 @dataclass

@@ -222,6 +222,15 @@ def test_the_pages_run_a_fixed_number_of_queries(analyst_client, django_assert_m
     ]:
         with django_assert_max_num_queries(budget):
             assert analyst_client.get(reverse(f"reporting:{name}", args=args), query).status_code == 200
+    # An open cycle's report computes only its page's rows, in the order of the whole report's.
+    with django_assert_num_queries(18):
+        response = analyst_client.get(reverse("reporting:steering_report", args=["2027-H2"]), {"page": "2"})
+    from reporting.snapshots import live_rows
+
+    shown = [row["initiative_id"] for area in response.context["report"].areas for row in area.rows]
+    everything = [row["initiative_id"] for row in live_rows(Cycle.objects.get(code="2027-H2"))]
+    assert shown == (everything[10:20] if size == 30 else everything)  # a page beyond is the last
+    assert response.context["report"].lights["total"] == size
     # The steering group's report of a frozen cycle and the comparison of two, pinned: whatever the
     # size and the page, the same queries (a page reads only its own snapshot rows).
     Initiative.objects.filter(strategy=strategy_2022).update(forecast_end=datetime.date(2026, 12, 31))

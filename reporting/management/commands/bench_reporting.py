@@ -110,6 +110,7 @@ class Command(BaseCommand):
             self._time(client, name, url, runs)
             for name, url in [
                 ("compare", reverse("reporting:compare") + "?a=9998-H1&b=9998-H2"),
+                ("steering report (open), page 1", reverse("reporting:steering_report", args=["9998-H2"])),
                 ("cycle", reverse("reporting:cycle", args=["9998-H2"])),
                 ("cycles", reverse("reporting:cycles")),
             ]
@@ -167,6 +168,6 @@ class Command(BaseCommand):
         row = {"page": name, "status": status, "median_ms": round(statistics.median(timings), 1),
                "cpu_ms": round(statistics.median(cpu_times), 1), "queries": max(queries), "bytes": len(response.content)}
         flag = "" if row["median_ms"] < PAGE_TARGET_MS and status == 200 else "  <-- over target or failed"
-        self.stdout.write(f"{name:<26} {status}  median {row['median_ms']:>8.1f} ms (CPU {row['cpu_ms']:>7.1f} ms)"
+        self.stdout.write(f"{name:<31} {status}  median {row['median_ms']:>8.1f} ms (CPU {row['cpu_ms']:>7.1f} ms)"
                           f"  queries {row['queries']:>3}{flag}")
         return row
