@@ -272,3 +272,46 @@ class AgreementNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transition_id} → {self.recipient_id} ({self.status})"
+
+
+class ReportReminderDelivery(models.Model):
+    """One reminder email of the status reports a user owes in a cycle, for one of its reminder days.
+
+    Like a summary: the unique (recipient, reminder) row is the durable guard, a conditional UPDATE
+    pending → sending the claim, so it goes out at most once whatever the number of workers."""
+
+    recipient = models.ForeignKey(
+        "auth.User", verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="report_reminders"
+    )
+    reminder = models.ForeignKey(
+        "reporting.CycleReminder", verbose_name=_("reminder"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
+    )
+    language = models.CharField(_("language"), max_length=2, choices=SubscriptionLanguage.choices)
+    to_address = models.EmailField(_("address"))
+    subject = models.CharField(_("subject"), max_length=300)
+    text_body = models.TextField(_("text part"))
+    html_body = models.TextField(_("HTML part"))
+    report_count = models.PositiveIntegerField(_("reports owed"))
+    built_at = models.DateTimeField(_("built at"))
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-built_at", "recipient_id"]
+        verbose_name = _("status report reminder")
+        verbose_name_plural = _("status report reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "reminder"],
+                name="report_reminder_once_per_recipient_and_day",
+                violation_error_message=_("This recipient already has this reminder."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.reminder_id} ({self.status})"

@@ -41,6 +41,12 @@ app.conf.beat_schedule = {
         "task": "risks.tasks.escalate_risks",
         "schedule": crontab(hour=4, minute=45),
     },
+    # Reminders of the status reports owed on a reporting cycle's reminder days; durable state
+    # makes each go out at most once even if this fires twice.
+    "send-report-reminders": {
+        "task": "digests.tasks.send_report_reminders",
+        "schedule": crontab(hour=6, minute=5),
+    },
     # Delete access-log records past ACCESS_LOG_RETENTION_MONTHS (13 by default). Nightly is enough:
     # a record is kept at most a day beyond its retention. 03:45 Copenhagen time is clear of the
     # daylight-saving switch, so it runs once a night; running twice deletes nothing more.

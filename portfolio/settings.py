@@ -464,6 +464,8 @@ LOGGING = {
         "axes.apps": {"level": "WARNING"},
         # pysaml2 loads its XML schemas at import; xmlschema announces a reload at WARNING in every process.
         "xmlschema": {"level": "ERROR"},
+        # WeasyPrint (the reporting PDF) logs each rendering step at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
         # Without Redis tasks run in-process: a "Task … succeeded" line after each would be noise.
         **({} if REDIS_URL else {"celery.app.trace": {"level": "WARNING"}}),
     },
