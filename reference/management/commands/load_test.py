@@ -7,6 +7,7 @@ answers (p50/p95 per group, failures) and how long each edit takes to be reflect
 summaries. The load-test users it makes are switched off again and their tokens deleted at the end.
 """
 
+import importlib.util
 import json
 import os
 import secrets
@@ -21,7 +22,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -74,17 +74,15 @@ class Command(BaseCommand):
             raise CommandError("The load test needs PostgreSQL and Redis: set DATABASE_URL and REDIS_URL.")
         if not 1 <= users <= 1000 or not 10 <= duration <= 3600:
             raise CommandError("--users must be 1 to 1000 and --duration 10 to 3600 seconds.")
-        try:
-            import locust  # noqa: F401
-        except ImportError:
-            raise CommandError("locust is not installed: .venv/bin/pip install '.[load]'") from None
+        # Looked up, not imported: importing locust would patch this process for gevent.
+        if importlib.util.find_spec("locust") is None:
+            raise CommandError("locust is not installed: .venv/bin/pip install '.[load]'")
 
         setup = self._users()
         self.stdout.write(
             f"Portfolio: {Initiative.objects.count():,} initiatives; {users} users for {duration} s "
             f"(gunicorn {web_processes}×{web_threads}, one Celery worker)."
         )
-        call_command("collectstatic", interactive=False, verbosity=0)
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         env = {
@@ -97,6 +95,8 @@ class Command(BaseCommand):
             "WEB_THREADS": str(web_threads),
             "LOG_LEVEL": "WARNING",
         }
+        # Collected as production collects them (DEBUG off: hashed names and their manifest).
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
         logs = tempfile.mkdtemp(prefix="load-test-")
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "portfolio/gunicorn_conf.py", "--bind", f"127.0.0.1:{port}",
