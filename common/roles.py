@@ -4,12 +4,16 @@ Coordinators get model permissions for what they maintain; which rows they may t
 per object by the models' QuerySet methods (`visible_to`, `editable_by`), never by these permissions alone.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 SECRETARIAT = "Secretariat"
 COORDINATORS = "Coordinators"
 
-SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "funding", "benefits", "summaries", "reporting", "digests", "auth"]
+SECRETARIAT_APPS = [
+    "authorities", "strategies", "initiatives", "funding", "benefits", "summaries", "reporting", "digests", "webhooks", "auth",
+]
 
 COORDINATOR_PERMISSIONS = [
     ("initiatives", "view_initiative"),
@@ -70,6 +74,13 @@ def is_secretariat(user) -> bool:
         cached = user.groups.filter(name=SECRETARIAT).exists()
         user._is_secretariat = cached
     return cached
+
+
+def secretariat_users():
+    """The users `is_secretariat` says yes to, as a QuerySet (whom the secretariat's messages go to)."""
+    return get_user_model().objects.filter(
+        Q(is_superuser=True) | Q(groups__name=SECRETARIAT), is_active=True
+    ).distinct()
 
 
 def ensure_roles() -> tuple[Group, Group]:

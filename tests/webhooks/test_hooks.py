@@ -1,0 +1,74 @@
+"""Registering a webhook: the secretariat's alone, a hostile URL refused naming the field, and no
+request to a private address in production (SSRF)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from initiatives.services import initiative_update
+from webhooks.models import Delivery, EventType, Hook
+from webhooks.services import due_deliveries_send
+
+ADD_URL = "/admin/webhooks/hook/add/"
+
+
+def test_the_secretariat_registers_a_hook_in_the_admin_and_sees_its_secret(analyst_client, local_receivers_allowed):
+    response = analyst_client.post(ADD_URL, {
+        "name": "KL", "url": "https://hooks.example.org/portfolio", "events": [EventType.HEALTH_CHANGED],
+    })
+    assert response.status_code == 302
+    hook = Hook.objects.get()
+    assert hook.events == [EventType.HEALTH_CHANGED] and len(hook.secret) >= 40
+    page = analyst_client.get(f"/admin/webhooks/hook/{hook.pk}/change/")
+    assert hook.secret in page.content.decode()
+    # The secret stays out of the history, which lists what changed.
+    assert not hasattr(hook.history.first(), "secret")
+
+
+@pytest.mark.parametrize("url, refusal", [
+    ("ftp://hooks.example.org/x", "http://"),
+    ("javascript:alert(1)", "http://"),
+    ("https://user:pw@hooks.example.org/", "user name or password"),
+    ("http://10.1.2.3/hook", "private or local"),
+    ("http://[::1]:8080/hook", "private or local"),
+    ("https://hooks.example.org/" + "x" * 600, "500"),
+])
+def test_a_hostile_url_is_refused_naming_the_field_and_nothing_is_saved(analyst_client, url, refusal, english, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    response = analyst_client.post(ADD_URL, {"name": "Evil", "url": url, "events": [EventType.HEALTH_CHANGED]})
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert refusal in " ".join(errors["url"])
+    assert not Hook.objects.exists()
+
+
+def test_unknown_events_and_hosts_outside_the_allowed_list_are_refused(settings, db):
+    settings.WEBHOOK_ALLOWED_HOSTS = ["hooks.example.org"]
+    with pytest.raises(ValidationError) as refused:
+        Hook(name="x", url="https://elsewhere.example.com/", events=["initiative.deleted"]).full_clean()
+    assert set(refused.value.message_dict) == {"url", "events"}
+    Hook(name="x", url="https://hooks.example.org/in", events=[EventType.CYCLE_FROZEN]).full_clean()
+
+
+def test_coordinators_neither_see_nor_register_hooks(client, kobenhavn_coordinator):
+    client.force_login(kobenhavn_coordinator)
+    assert client.get("/admin/webhooks/hook/").status_code == 403
+    assert client.post(ADD_URL, {"name": "x", "url": "https://a.example.org/", "events": [EventType.HEALTH_CHANGED]}
+                       ).status_code == 403
+    assert not Hook.objects.exists()
+
+
+def test_a_name_resolving_to_a_private_address_is_never_called_in_production(
+    hook, receiver, settings, make_initiative, kobenhavn
+):
+    initiative = make_initiative(kobenhavn)
+    hook.url = receiver.url.replace("127.0.0.1", "localhost")
+    hook.save()
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+
+    initiative_update(initiative=initiative, forecast_cost=20_000_000)  # double the budget: red
+    report = due_deliveries_send()
+
+    delivery = Delivery.objects.get()
+    assert report.delivered == 0 and receiver.requests == []
+    assert delivery.status == "pending" and delivery.last_status_code is None
+    assert "private or local address" in delivery.last_error
