@@ -222,6 +222,8 @@ SUMMARY_COALESCE_SECONDS = env_int("SUMMARY_COALESCE_SECONDS", 2, minimum=0)
 # secretariat emailed; each attempt waits at most the timeout (seconds) to connect and for each read.
 WEBHOOK_PAUSE_AFTER_FAILURES = env_int("WEBHOOK_PAUSE_AFTER_FAILURES", 10, minimum=1)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Seconds after a failed attempt before the next; doubling each time, at most 30 minutes.
+WEBHOOK_RETRY_FIRST_SECONDS = env_int("WEBHOOK_RETRY_FIRST_SECONDS", 30, minimum=1)
 # Against SSRF: when set, webhooks may point only at these host names (comma-separated); and private,
 # loopback and link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES (default: only
 # with DEBUG, for a receiver on the developer's own machine).

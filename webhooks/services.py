@@ -9,7 +9,8 @@ How an event reaches a receiver
    FOR UPDATE SKIP LOCKED on PostgreSQL: two workers never take the same row; the conditional
    UPDATE is the guard on every database), then POSTs each signed body (signing.py).
 3. A 2xx answer: delivered. Anything else (another status, refused, timed out, an address refused):
-   back to pending, due again after a backoff that doubles from 30 s up to 30 minutes, and the
+   back to pending, due again after a backoff that doubles from WEBHOOK_RETRY_FIRST_SECONDS (30 s) up
+   to 30 minutes, and the
    hook's count of failures in a row goes up; at WEBHOOK_PAUSE_AFTER_FAILURES the hook is paused
    and the secretariat emailed. A paused hook's deliveries wait; resuming it sends them.
 4. The beat sweep (`due_deliveries_send`, every minute) sends whatever is due and puts back rows
@@ -46,7 +47,6 @@ from .signing import signed_headers
 
 logger = logging.getLogger(__name__)
 
-RETRY_FIRST_SECONDS = 30
 # Below CELERY_VISIBILITY_TIMEOUT, the longest countdown a task may wait for in a worker.
 RETRY_MAX_SECONDS = 30 * 60
 # A row claimed longer ago than this lost its sender (an attempt takes at most a few timeouts).
@@ -171,8 +171,9 @@ def _attempt(delivery: Delivery, report: SendReport) -> None:
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
-    """30 s after the first failed attempt, doubling, at most 30 minutes."""
-    return datetime.timedelta(seconds=min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2 ** max(0, attempts - 1)))
+    """WEBHOOK_RETRY_FIRST_SECONDS (30) after the first failed attempt, doubling, at most 30 minutes."""
+    first = settings.WEBHOOK_RETRY_FIRST_SECONDS
+    return datetime.timedelta(seconds=min(RETRY_MAX_SECONDS, first * 2 ** min(max(0, attempts - 1), 20)))
 
 
 def _mine(delivery: Delivery):
