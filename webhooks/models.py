@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.validators import no_control_characters
 from initiatives.events import HEALTH_CHANGED
 from reporting.events import CYCLE_FROZEN
 from summaries.events import AT_RISK_CHANGED
@@ -56,7 +57,7 @@ class HookQuerySet(models.QuerySet):
 class Hook(models.Model):
     """A receiver's URL, the events it gets, its signing secret and whether it is sent to."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     url = models.CharField(
         _("URL"), max_length=500, help_text=_("http:// or https:// address that receives the events as POST requests.")
     )

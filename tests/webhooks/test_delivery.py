@@ -10,6 +10,7 @@ from django.core import mail
 from django.db import transaction
 
 from initiatives.services import dependency_add, initiative_update
+from portfolio.celery import app as celery_app
 from reporting.services import cycle_freeze, cycle_open
 from summaries.engine.run import recompute_summaries
 from webhooks.models import Delivery, DeliveryStatus, EventType, HookState
@@ -151,3 +152,23 @@ def test_an_attempt_is_claimed_once(hook, platform_and_service):
     assert deliveries_claim([delivery.pk], now=later) == []
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENDING, 1)
+
+
+def test_a_recompute_correcting_lights_after_new_thresholds_tells_each_change_once(
+    hook, platform_and_service, settings
+):
+    platform, _service = platform_and_service
+    initiative_update(initiative=platform, forecast_end=D(2025, 3, 20))  # under three months late: yellow
+    Delivery.objects.all().delete()
+    settings.HEALTH_SCHEDULE_RED_MONTHS = 2  # now red
+
+    recompute_summaries()
+    recompute_summaries()
+
+    [health] = [json.loads(d.body) for d in Delivery.objects.filter(event=EventType.HEALTH_CHANGED)]
+    assert (health["initiative"]["id"], health["old"], health["new"]) == (platform.pk, "yellow", "red")
+
+
+def test_beat_sweeps_the_due_deliveries_every_minute():
+    entry = celery_app.conf.beat_schedule["send-due-webhooks"]
+    assert entry["task"] in celery_app.tasks and entry["schedule"] == 60.0
