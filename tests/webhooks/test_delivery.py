@@ -169,6 +169,17 @@ def test_a_recompute_correcting_lights_after_new_thresholds_tells_each_change_on
     assert (health["initiative"]["id"], health["old"], health["new"]) == (platform.pk, "yellow", "red")
 
 
+def test_the_nightly_rewrite_tells_at_risk_changes_too(hook, platform_and_service):
+    platform, service = platform_and_service
+    initiative_update(initiative=platform, status="paused")  # its dependant is now at risk
+
+    recompute_summaries(rewrite=True)
+    recompute_summaries(rewrite=True)
+
+    [at_risk] = [json.loads(d.body) for d in Delivery.objects.filter(event=EventType.AT_RISK_CHANGED)]
+    assert (at_risk["initiative"]["id"], at_risk["old"], at_risk["new"]) == (service.pk, False, True)
+
+
 def test_beat_sweeps_the_due_deliveries_every_minute():
     entry = celery_app.conf.beat_schedule["send-due-webhooks"]
     assert entry["task"] in celery_app.tasks and entry["schedule"] == 60.0
