@@ -6,6 +6,7 @@ which raise ImproperlyConfigured naming the variable when its value is nonsense.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -228,6 +229,9 @@ WEBHOOK_RETRY_FIRST_SECONDS = env_int("WEBHOOK_RETRY_FIRST_SECONDS", 30, minimum
 # loopback and link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES (default: only
 # with DEBUG, for a receiver on the developer's own machine).
 WEBHOOK_ALLOWED_HOSTS = [host.lower() for host in env_list("WEBHOOK_ALLOWED_HOSTS", [])]
+for _host in WEBHOOK_ALLOWED_HOSTS:
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[0-9a-f:.]+", _host):
+        raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_HOSTS must list host names (hooks.example.org); got {_host!r}")
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 
 AUTH_PASSWORD_VALIDATORS = [

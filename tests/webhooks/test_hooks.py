@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from initiatives.services import initiative_update
-from webhooks.models import Delivery, EventType, Hook
-from webhooks.services import due_deliveries_send
+from webhooks.models import Delivery, DeliveryStatus, EventType, Hook, HookState
+from webhooks.services import due_deliveries_send, hook_pause
 
 ADD_URL = "/admin/webhooks/hook/add/"
 
@@ -72,3 +72,36 @@ def test_a_name_resolving_to_a_private_address_is_never_called_in_production(
     assert report.delivered == 0 and receiver.requests == []
     assert delivery.status == "pending" and delivery.last_status_code is None
     assert "private or local address" in delivery.last_error
+
+
+def test_the_secretariat_resumes_a_paused_hook_in_the_admin_and_what_waited_is_sent(
+    analyst_client, hook, receiver, make_initiative, kobenhavn, django_capture_on_commit_callbacks
+):
+    initiative = make_initiative(kobenhavn)
+    hook_pause(hook=hook, reason="Paused by hand.")
+    initiative_update(initiative=initiative, forecast_cost=20_000_000)
+    assert due_deliveries_send().delivered == 0 and receiver.requests == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst_client.post("/admin/webhooks/hook/", {
+            "action": "resume", "_selected_action": [hook.pk],
+        })
+
+    assert response.status_code == 302
+    hook.refresh_from_db()
+    assert (hook.state, hook.paused_reason, hook.paused_at) == (HookState.ACTIVE, "", None)
+    # Without a broker the task runs in-process right after the commit, as with `make run`.
+    assert len(receiver.requests) == 1 and Delivery.objects.get().status == DeliveryStatus.DELIVERED
+    assert hook.history.first().state == HookState.ACTIVE
+
+
+def test_the_secretariat_changes_a_hooks_events_and_the_change_is_in_its_history(analyst_client, hook):
+    page = analyst_client.get(f"/admin/webhooks/hook/{hook.pk}/change/")
+    version = page.context["adminform"].form["opened_version"].value()
+    response = analyst_client.post(f"/admin/webhooks/hook/{hook.pk}/change/", {
+        "name": hook.name, "url": hook.url, "events": [EventType.CYCLE_FROZEN], "opened_version": version,
+    })
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    hook.refresh_from_db()
+    assert hook.events == [EventType.CYCLE_FROZEN]
+    assert hook.history.count() == 2
