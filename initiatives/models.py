@@ -359,6 +359,11 @@ class Initiative(models.Model):
         if fields is None or "health" in fields:
             self._stored_health = self.health  # as stored now (after a rollback, say)
 
+    def health_stored_as(self, health: str) -> None:
+        """Tell an object not loaded from the database (a revert builds it from its history) the
+        light stored now, so that its save can tell a change of it."""
+        self._stored_health = health
+
     def health_change_on_save(self, *, created: bool) -> tuple[str, str] | None:
         """(stored light, saved light) when the save just made changed the overall light; None when
         it kept it or created the initiative. The saved light counts as stored after."""

@@ -1,10 +1,13 @@
 """Registering a webhook: the secretariat's alone, a hostile URL refused naming the field, and no
 request to a private address in production (SSRF)."""
 
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from initiatives.services import initiative_update
+from tests.clients import change_form_data
 from webhooks.models import Delivery, DeliveryStatus, EventType, Hook, HookState
 from webhooks.services import due_deliveries_send, hook_pause
 
@@ -105,3 +108,19 @@ def test_the_secretariat_changes_a_hooks_events_and_the_change_is_in_its_history
     hook.refresh_from_db()
     assert hook.events == [EventType.CYCLE_FROZEN]
     assert hook.history.count() == 2
+
+
+def test_a_light_changed_in_the_initiative_admin_or_by_a_revert_is_told(analyst_client, hook, make_initiative, kobenhavn):
+    initiative = make_initiative(kobenhavn)
+    first = initiative.history.first()
+    change_url = f"/admin/initiatives/initiative/{initiative.pk}/change/"
+    page = analyst_client.get(change_url)
+    response = analyst_client.post(change_url, change_form_data(page, forecast_end="31.12.2025"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    revert_url = f"/admin/initiatives/initiative/{initiative.pk}/history/{first.history_id}/"
+    assert analyst_client.post(revert_url, change_form_data(analyst_client.get(revert_url))).status_code == 302
+
+    told = [json.loads(body) for body in Delivery.objects.order_by("pk").values_list("body", flat=True)]
+    assert [(event["event"], event["old"], event["new"]) for event in told] == [
+        (EventType.HEALTH_CHANGED, "green", "red"), (EventType.HEALTH_CHANGED, "red", "green"),
+    ]
