@@ -32,6 +32,10 @@ def webhook_url_errors(url: str) -> list[str]:
     except ValidationError:
         return [_("Enter an http:// or https:// address.")]
     parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises on a port beyond 65535, which the URL validator lets through
+    except ValueError:
+        return [_("Enter an http:// or https:// address.")]
     if parts.username or parts.password:
         return [_("The address must not contain a user name or password.")]
     host = (parts.hostname or "").lower()

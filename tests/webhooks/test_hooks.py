@@ -30,6 +30,7 @@ def test_the_secretariat_registers_a_hook_in_the_admin_and_sees_its_secret(analy
 @pytest.mark.parametrize("url, refusal", [
     ("ftp://hooks.example.org/x", "http://"),
     ("javascript:alert(1)", "http://"),
+    ("https://hooks.example.org:99999/", "http://"),
     ("https://user:pw@hooks.example.org/", "user name or password"),
     ("http://10.1.2.3/hook", "private or local"),
     ("http://[::1]:8080/hook", "private or local"),
