@@ -98,12 +98,14 @@ def deliveries_claim(ids: list[int], *, now: datetime.datetime) -> list[int]:
             .filter(pk__in=ids)
             .values_list("pk", flat=True)
         )
-        if not free:
-            return []
-        Delivery.objects.filter(pk__in=free, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now
-        )
-        return free
+        # Row by row, so that the count each UPDATE reports says which rows are ours: where rows are
+        # not locked (SQLite), a second claimer's UPDATE waits for the first and then matches nothing.
+        return [
+            pk for pk in free
+            if Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING).update(
+                status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now
+            )
+        ]
 
 
 @dataclass

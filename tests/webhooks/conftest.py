@@ -91,3 +91,14 @@ def hook(db, receiver, local_receivers_allowed) -> Hook:
     hook.full_clean()
     hook.save()
     return hook
+
+
+@pytest.fixture
+def in_process():
+    """Tasks run in-process, as with `make run` (whatever REDIS_URL the test run has)."""
+    from portfolio.celery import app as celery_app
+
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = saved

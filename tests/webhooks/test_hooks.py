@@ -79,7 +79,7 @@ def test_a_name_resolving_to_a_private_address_is_never_called_in_production(
 
 
 def test_the_secretariat_resumes_a_paused_hook_in_the_admin_and_what_waited_is_sent(
-    analyst_client, hook, receiver, make_initiative, kobenhavn, django_capture_on_commit_callbacks
+    analyst_client, hook, receiver, make_initiative, kobenhavn, django_capture_on_commit_callbacks, in_process
 ):
     initiative = make_initiative(kobenhavn)
     hook_pause(hook=hook, reason="Paused by hand.")
