@@ -1,8 +1,10 @@
 """The access log in the admin: only the secretariat's export for one data subject. The log itself
-is never listed, edited or deleted here (the database refuses changes anyway)."""
+is never listed, edited or deleted here (the database refuses changes anyway). And the one way other
+admins log the people their pages show (PeopleShownAdminMixin)."""
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -12,10 +14,46 @@ from django.utils.translation import gettext as _
 from common.roles import is_secretariat
 
 from .forms import SubjectExportForm
-from .models import PersonalDataAccess
-from .services import subject_access_export
+from .models import PersonalDataAccess, Purpose
+from .services import access_record, subject_access_export
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+class PeopleShownAdminMixin:
+    """For a ModelAdmin whose rows each name a person (a user field): its list logs a view of each
+    person on the page shown, its change and history pages a view of the row's person."""
+
+    person_field = "user"
+    list_purpose: Purpose
+    row_purpose: Purpose
+
+    def _person_id(self, obj) -> int | None:
+        return getattr(obj, self.opts.get_field(self.person_field).attname)
+
+    def _record(self, request, objs, purpose: Purpose) -> None:
+        access_record(
+            viewer=request.user,
+            subject_ids=[pk for pk in (self._person_id(obj) for obj in objs) if pk is not None],
+            purpose=purpose,
+        )
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        self._record(request, changelist.result_list, self.list_purpose)
+        return changelist
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:  # opened, or shown again with a form's errors
+            self._record(request, [obj], self.row_purpose)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        obj = self.get_object(request, unquote(object_id)) if response.status_code == 200 else None
+        if obj is not None:
+            self._record(request, [obj], self.row_purpose)
+        return response
 
 
 @admin.register(PersonalDataAccess)

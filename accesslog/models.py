@@ -18,10 +18,16 @@ class Purpose(models.TextChoices):
     """Why a person's data was shown; a data subject's export tells them this, not who looked."""
 
     USER_PROFILE = "user_profile", _("User administration: the user's profile")
+    USER_HISTORY = "user_history", _("User administration: the history of the user's profile")
+    COORDINATOR_PROFILE = "coordinator_profile", _("User administration: the user's assignment as coordinator")
     COORDINATOR_LIST = "coordinator_list", _("User administration: the list of coordinators")
     USER_LIST = "user_list", _("User administration: the list of users")
     AUTHORITY_COORDINATORS = "authority_coordinators", _("Authority administration: the authority's coordinators")
     SUMMARY_PREVIEW = "summary_preview", _("Summary emails: the secretariat's preview of the user's summary")
+    RECENT_CHANGES_BY_USER = "recent_changes_by_user", _("Change history: the changes the user made")
+    APPROVER_LIST = "approver_list", _("Reporting administration: the approvers of status reports")
+    STATUS_REPORT_PEOPLE = "status_report_people", _("Status reports: who wrote, submitted, approved or reviewed a report")
+    LOGIN_RECORD = "login_record", _("Security: the record of logins")
     SUBJECT_EXPORT = "subject_export", _("Data subject's request: export of this log")
 
 

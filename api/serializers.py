@@ -44,7 +44,8 @@ class AuthoritySerializer(serializers.ModelSerializer):
 class InitiativeRefSerializer(serializers.ModelSerializer):
     """Another initiative named in a record: its id, its code with its strategy, and its titles."""
 
-    strategy = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # null for the few initiatives outside the strategies (MitID), whose codes are unique on their own.
+    strategy = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Initiative
@@ -60,7 +61,7 @@ class RiskSerializer(serializers.Serializer):
 
 
 class InitiativeSerializer(serializers.ModelSerializer):
-    strategy = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    strategy = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     lead = AuthorityRefSerializer(read_only=True)
     at_risk = serializers.SerializerMethodField()
     risk = serializers.SerializerMethodField()
@@ -146,3 +147,16 @@ class ImpactSerializer(serializers.Serializer):
     rule = serializers.CharField()
     initiatives = ImpactedSerializer(many=True, help_text="the impacted initiatives this token may read, nearest first")
     not_shown = serializers.IntegerField(help_text="impacted initiatives this token may not read")
+
+
+class InitiativeChangeSerializer(serializers.ModelSerializer):
+    """What a PATCH may change: the lead's own account of the initiative. Not the baseline (start, end, budget:
+    changed only by a rebaseline request the secretariat approves), not the lead, not the strategy or code."""
+
+    class Meta:
+        model = Initiative
+        fields = ["title_da", "title_en", "description_da", "description_en", "status", "forecast_start",
+                  "forecast_end", "forecast_cost"]
+        # Validation is the model's own (full_clean in initiatives.services.initiative_update): one rule.
+        validators = []
+        extra_kwargs = {name: {"validators": []} for name in fields}

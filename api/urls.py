@@ -16,6 +16,7 @@ router.register("dependencies", views.DependencyViewSet, basename="dependency")
 router.register("milestones", views.MilestoneViewSet, basename="milestone")
 
 urlpatterns = [
+    path("v1/summaries/freshness/", views.freshness, name="freshness"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view loads Swagger UI's script from its own address: no inline script for the CSP to refuse.

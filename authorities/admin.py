@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accesslog.admin import PeopleShownAdminMixin
 from accesslog.models import Purpose
 from accesslog.services import access_record
 from common.admin import (
@@ -20,7 +22,7 @@ from common.admin import (
     VersionCheckedAdminMixin,
     autocomplete_source,
 )
-from common.roles import is_secretariat
+from common.roles import is_secretariat, password_login_for_everyone, reads_everything
 
 from .models import Authority, Coordinator, Sector
 from .services import INVITATION_LANGUAGES, coordinator_invite
@@ -85,7 +87,7 @@ class AuthorityAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAd
         ]
 
     def get_list_filter(self, request):
-        return self.list_filter if is_secretariat(request.user) else []
+        return self.list_filter if reads_everything(request.user) else []
 
     def get_search_results(self, request, queryset, search_term):
         source = autocomplete_source(request)
@@ -108,7 +110,11 @@ class AuthorityAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAd
 
     def has_invite_permission(self, request) -> bool:
         user = request.user
-        return is_secretariat(user) and user.has_perms(["auth.add_user", "authorities.add_coordinator"])
+        return (
+            is_secretariat(user)
+            and user.has_perms(["auth.add_user", "authorities.add_coordinator"])
+            and password_login_for_everyone()  # else coordinators come through NemLog-in, uninvited
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "has_invite_permission": self.has_invite_permission(request)}
@@ -145,13 +151,18 @@ class AuthorityAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAd
                     % {"email": invitation.user.email, "authority": authority},
                 )
                 return HttpResponseRedirect(reverse("admin:authorities_authority_change", args=[authority.pk]))
+        # list() runs the query here, so the coordinators logged are the ones the page shows.
+        coordinators = list(authority.coordinators.select_related("user"))
+        access_record(
+            viewer=request.user, subject_ids=[c.user_id for c in coordinators], purpose=Purpose.AUTHORITY_COORDINATORS
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Invite a coordinator for %(authority)s") % {"authority": authority},
             "opts": self.opts,
             "original": authority,
             "form": form,
-            "coordinators": authority.coordinators.select_related("user"),
+            "coordinators": coordinators,
             "languages": INVITATION_LANGUAGES,
         }
         request.current_app = self.admin_site.name
@@ -159,22 +170,14 @@ class AuthorityAdmin(VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAd
 
 
 @admin.register(Coordinator)
-class CoordinatorAdmin(KeyCheckedAutocompleteMixin, VersionCheckedAdminMixin, SimpleHistoryAdmin):
+class CoordinatorAdmin(PeopleShownAdminMixin, KeyCheckedAutocompleteMixin, VersionCheckedAdminMixin, SimpleHistoryAdmin):
     list_display = ["user", "authority", "created_at"]
     list_select_related = ["user", "authority"]
     list_filter = ["authority__level"]
     search_fields = ["user__username", "user__email", "authority__name_da", "authority__code"]
     autocomplete_fields = ["user", "authority"]
-
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        # The page shows these coordinators' user names: each view is logged for them.
-        access_record(
-            viewer=request.user,
-            subject_ids=[coordinator.user_id for coordinator in changelist.result_list],
-            purpose=Purpose.COORDINATOR_LIST,
-        )
-        return changelist
+    # The pages show coordinators' user names: each view is logged for them.
+    list_purpose, row_purpose = Purpose.COORDINATOR_LIST, Purpose.COORDINATOR_PROFILE
 
 
 User = get_user_model()
@@ -201,6 +204,20 @@ class PortfolioUserAdmin(UserAdmin):
         if obj is not None:  # a user's profile, shown to open it or again with a form's errors
             access_record(viewer=request.user, subject_ids=[obj.pk], purpose=Purpose.USER_PROFILE)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if response.status_code == 200:  # the form, naming the user (a redirect after saving shows nothing)
+            access_record(viewer=request.user, subject_ids=[response.context_data["original"].pk], purpose=Purpose.USER_PROFILE)
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        # What was changed on the profile, and by whom: the user's data as much as the profile itself.
+        response = super().history_view(request, object_id, extra_context)
+        user = self.get_object(request, unquote(object_id)) if response.status_code == 200 else None
+        if user is not None:
+            access_record(viewer=request.user, subject_ids=[user.pk], purpose=Purpose.USER_HISTORY)
+        return response
 
 
 if admin.site.is_registered(User):

@@ -8,7 +8,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 from common.validators import no_control_characters, validate_cvr
 
 
@@ -123,12 +123,13 @@ class AuthorityQuerySet(models.QuerySet):
         return self.filter(pk__in=coordinated_authority_ids(user))
 
     def visible_to(self, user):
-        """Authorities a user may see in the admin: all for the secretariat, their own for a coordinator."""
-        return self if is_secretariat(user) else self.coordinated_by(user)
+        """Authorities a user may see in the admin: all for the secretariat and its readers, their own
+        for a coordinator."""
+        return self if reads_everything(user) else self.coordinated_by(user)
 
     def editable_by(self, user):
-        """Authorities a user may change: the same rows as visible_to."""
-        return self.visible_to(user)
+        """Authorities a user may change: all for the secretariat, their own for a coordinator."""
+        return self if is_secretariat(user) else self.coordinated_by(user)
 
     def effective_levels(self) -> dict[int, str]:
         """Every authority's effective level by id (resolve_levels), in one query over the table."""

@@ -19,7 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from common.roles import COORDINATORS, ensure_roles
+from common.roles import COORDINATORS, ensure_roles, password_login_for_everyone
 
 from .models import Authority, Coordinator
 
@@ -74,6 +74,11 @@ def coordinator_invite(*, email: str, authority: Authority, language: str = "da"
     existing user keeps their password and gains the authority; the email still goes out, and
     for a user who has never set a password it carries a fresh link.
     """
+    if not password_login_for_everyone():
+        raise ValidationError(
+            _("Password logins are closed (LOCAL_LOGIN=break-glass): coordinators log in with NemLog-in. Enter the "
+              "authority's CVR number and map the coordinator privilege instead of inviting.")
+        )
     email = get_user_model().objects.normalize_email(email.strip()).lower()
     validate_email(email)
     if language not in INVITATION_LANGUAGES:

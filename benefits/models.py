@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from authorities.models import Authority, localized
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 from common.validators import no_control_characters
 from initiatives.models import Initiative
 
@@ -29,7 +29,7 @@ class Kind(models.TextChoices):
 class ByInitiativeQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Rows of the initiatives a user may see (Initiative.objects.visible_to)."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         return self.filter(initiative__in=Initiative.objects.visible_to(user))
 

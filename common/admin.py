@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .forms import VERSION_FIELD, TheirsBoundField, VersionCheckedForm, keep_theirs_in_rows
-from .roles import is_secretariat
+from .roles import is_secretariat, reads_everything
 from .versions import Tracked
 
 # ModelAdmin.formfield_overrides for models with URL fields: a URL typed without a scheme gets
@@ -105,8 +105,9 @@ def autocomplete_source(request) -> tuple[str, str, str] | None:
 class ScopedAdminMixin(KeyCheckedAutocompleteMixin):
     """A ModelAdmin limited to the rows the user may see, with per-object edit rights.
 
-    By default the rows are the model QuerySet's `visible_to(user)` and an object is changeable
-    when `obj.is_editable_by(user)`; subclasses may narrow either. Everything the admin
+    By default the rows are the model QuerySet's `visible_to(user)` (every row for the secretariat
+    and its readers) and an object is changeable when `obj.is_editable_by(user)`; subclasses may
+    narrow either. Everything the admin
     builds on get_queryset — change lists, filters' counts, exports, bulk actions — follows;
     the object views, history views and deletes check the object itself.
     """
@@ -122,12 +123,12 @@ class ScopedAdminMixin(KeyCheckedAutocompleteMixin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if is_secretariat(request.user):
+        if reads_everything(request.user):
             return queryset
         return self.scope_queryset(request, queryset)
 
     def is_in_scope(self, request, obj) -> bool:
-        if is_secretariat(request.user):
+        if reads_everything(request.user):
             return True
         return self.scope_queryset(request, self.model._default_manager.filter(pk=obj.pk)).exists()
 

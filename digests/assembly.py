@@ -11,11 +11,14 @@ import datetime
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from agreements.models import AgreementState
 from authorities.models import coordinated_authority_ids
 from initiatives.models import HEALTH_RANK, Health, Status
+from reporting.models import OWED_BY_APPROVER, approved_authority_ids
 from strategies.models import Strategy
 
 from .changes import (
@@ -104,10 +107,15 @@ class RecipientDigest:
     # Not changes but reminders: overdue benefits follow-ups of initiatives the recipient's
     # authorities lead, whatever the subscription's scope.
     follow_ups_owed: list[tuple[InitiativeRow, datetime.date]] = field(default_factory=list)
+    # Likewise: dependency agreements waiting for the answer of the recipient's authorities.
+    agreements_awaiting: list[AgreementAwaiting] = field(default_factory=list)
+    # Status reports the recipient owes (to submit, or to approve), whatever the scope.
+    reports_owed: list[ReportOwed] = field(default_factory=list)
 
     @property
     def has_news(self) -> bool:
-        return self.change_count > 0 or bool(self.follow_ups_owed)
+        return (self.change_count > 0 or bool(self.follow_ups_owed) or bool(self.agreements_awaiting)
+                or bool(self.reports_owed))
 
     @property
     def change_count(self) -> int:
@@ -190,7 +198,34 @@ def build_recipient_digest(
         authority_figures=authority_figures,
         snapshot=snapshot,
         follow_ups_owed=_follow_ups_owed(subscription, changes),
+        agreements_awaiting=_agreements_awaiting(subscription, changes),
+        reports_owed=_reports_owed(subscription, changes, date),
     )
+
+
+@dataclass
+class ReportOwed:
+    initiative: InitiativeRow
+    cycle: str
+    deadline: datetime.date
+    to_approve: bool  # else to submit
+    overdue: bool
+
+
+def _reports_owed(subscription: Subscription, changes: PortfolioChanges, date: datetime.date) -> list[ReportOwed]:
+    """The reports of the recipient's authorities' initiatives still to submit (a coordinator) or
+    to approve (an approver); both caches primed by the run: no query."""
+    led = coordinated_authority_ids(subscription.user)
+    approves = approved_authority_ids(subscription.user)
+    owed = []
+    for initiative_id, cycle, deadline, state in changes.reports_owed:
+        row = changes.initiatives.get(initiative_id)
+        if row is None:
+            continue
+        to_approve = state in OWED_BY_APPROVER
+        if (to_approve and row.lead_id in approves) or (not to_approve and row.lead_id in led):
+            owed.append(ReportOwed(row, cycle, deadline, to_approve, overdue=date > deadline))
+    return owed
 
 
 def _follow_ups_owed(subscription: Subscription, changes: PortfolioChanges) -> list[tuple[InitiativeRow, datetime.date]]:
@@ -201,6 +236,32 @@ def _follow_ups_owed(subscription: Subscription, changes: PortfolioChanges) -> l
         if row is not None and row.lead_id in led:
             owed.append((row, due_on))
     return owed
+
+
+@dataclass
+class AgreementAwaiting:
+    """A dependency agreement waiting for the recipient's authority: a request to answer, or a
+    proposed date to accept or decline."""
+
+    agreement_id: int
+    dependant: InitiativeRow
+    depended_on: InitiativeRow
+    needed_by: datetime.date
+    is_proposal: bool
+
+    @property
+    def url(self) -> str:
+        return f"{settings.SITE_URL}/agreements/{self.agreement_id}/"
+
+
+def _agreements_awaiting(subscription: Subscription, changes: PortfolioChanges) -> list[AgreementAwaiting]:
+    ours = coordinated_authority_ids(subscription.user)  # primed by the run: no query
+    awaiting = []
+    for pk, source_id, target_id, waiting_on, needed_by, state in changes.agreements_waiting:
+        dependant, depended_on = changes.initiatives.get(source_id), changes.initiatives.get(target_id)
+        if waiting_on in ours and dependant is not None and depended_on is not None:
+            awaiting.append(AgreementAwaiting(pk, dependant, depended_on, needed_by, state == AgreementState.PROPOSED))
+    return awaiting
 
 
 # --- What the digest covers ----------------------------------------------------------------------

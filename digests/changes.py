@@ -19,6 +19,7 @@ from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from agreements.models import Agreement
 from authorities.models import Authority, Coordinator, Level, localized, resolve_levels
 from benefits.models import FollowUp
 from initiatives.models import (
@@ -31,6 +32,7 @@ from initiatives.models import (
     Status,
     code_with_strategy,
 )
+from reporting.models import Approver, StatusReport
 from strategies.models import Strategy
 from summaries.models import AuthorityPairSummary, AuthoritySummary, InitiativeSummary
 
@@ -200,6 +202,13 @@ class PortfolioChanges:
     # authorities each user coordinates: a coordinator's summary lists the follow-ups they owe.
     follow_ups_overdue: list[tuple[int, datetime.date]] = field(default_factory=list)
     coordinated: dict[int, frozenset[int]] = field(default_factory=dict)
+    # Dependency agreements waiting for an answer (Agreement.objects.waiting_rows()): a coordinator's
+    # summary lists those waiting for their authority's.
+    agreements_waiting: list[tuple] = field(default_factory=list)
+    # Status reports owed on the digest's date (reporting's rule, StatusReport.objects.owed_on):
+    # (initiative id, cycle code, deadline, report state), and whose reports each approver approves.
+    reports_owed: list[tuple[int, str, datetime.date, str]] = field(default_factory=list)
+    approving: dict[int, frozenset[int]] = field(default_factory=dict)
 
     def initiative(self, initiative_id: int) -> InitiativeRow | None:
         return self.initiatives.get(initiative_id) or self.removed_names.get(initiative_id)
@@ -252,7 +261,21 @@ def load_portfolio_changes(
             FollowUp.objects.overdue(date).order_by("due_on", "pk").values_list("initiative_id", "due_on")
         ),
         coordinated=_load_coordinated(),
+        agreements_waiting=list(Agreement.objects.waiting_rows()),
+        reports_owed=list(
+            StatusReport.objects.owed_on(date).order_by("cycle__deadline", "cycle__code", "initiative_id")
+            .values_list("initiative_id", "cycle__code", "cycle__deadline", "state")
+        ),
+        approving=_load_approving(),
     )
+
+
+def _load_approving() -> dict[int, frozenset[int]]:
+    """Every approver's authorities in one query, to prime approved_authority_ids' cache."""
+    approving: dict[int, set[int]] = {}
+    for user_id, authority_id in Approver.objects.values_list("user_id", "authority_id"):
+        approving.setdefault(user_id, set()).add(authority_id)
+    return {user_id: frozenset(ids) for user_id, ids in approving.items()}
 
 
 def _load_coordinated() -> dict[int, frozenset[int]]:

@@ -220,3 +220,98 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} #{self.number} ({self.outcome})"
+
+
+class AgreementNoticeQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=DeliveryStatus.PENDING)
+
+
+class AgreementNotice(models.Model):
+    """One email telling one coordinator of the other side about one step of a dependency agreement.
+
+    The unique (transition, recipient) row is the durable guard: however often the task runs, each
+    step reaches each recipient at most once; a conditional UPDATE pending → sending is the claim,
+    as for the digests (digests.delivery).
+    """
+
+    transition = models.ForeignKey(
+        "agreements.AgreementTransition", verbose_name=_("agreement step"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    recipient = models.ForeignKey(
+        "auth.User", verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="agreement_notices"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
+    )
+    language = models.CharField(_("language"), max_length=2, choices=SubscriptionLanguage.choices)
+    to_address = models.EmailField(_("address"))
+    subject = models.CharField(_("subject"), max_length=300)
+    text_body = models.TextField(_("text part"), blank=True)
+    html_body = models.TextField(_("HTML part"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = AgreementNoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = _("agreement email")
+        verbose_name_plural = _("agreement emails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transition", "recipient"],
+                name="agreement_notice_once_per_step_and_recipient",
+                violation_error_message=_("This recipient already has an email about this step."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transition_id} → {self.recipient_id} ({self.status})"
+
+
+class ReportReminderDelivery(models.Model):
+    """One reminder email of the status reports a user owes in a cycle, for one of its reminder days.
+
+    Like a summary: the unique (recipient, reminder) row is the durable guard, a conditional UPDATE
+    pending → sending the claim, so it goes out at most once whatever the number of workers."""
+
+    recipient = models.ForeignKey(
+        "auth.User", verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="report_reminders"
+    )
+    reminder = models.ForeignKey(
+        "reporting.CycleReminder", verbose_name=_("reminder"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
+    )
+    language = models.CharField(_("language"), max_length=2, choices=SubscriptionLanguage.choices)
+    to_address = models.EmailField(_("address"))
+    subject = models.CharField(_("subject"), max_length=300)
+    text_body = models.TextField(_("text part"))
+    html_body = models.TextField(_("HTML part"))
+    report_count = models.PositiveIntegerField(_("reports owed"))
+    built_at = models.DateTimeField(_("built at"))
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-built_at", "recipient_id"]
+        verbose_name = _("status report reminder")
+        verbose_name_plural = _("status report reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "reminder"],
+                name="report_reminder_once_per_recipient_and_day",
+                violation_error_message=_("This recipient already has this reminder."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.reminder_id} ({self.status})"

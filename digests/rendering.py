@@ -220,6 +220,8 @@ def render_digest(digest: RecipientDigest, *, unsubscribe_link: str) -> Rendered
             "scope_label": _scope_label(digest),
             "change_count": digest.change_count,
             "follow_ups_owed": digest.follow_ups_owed,
+            "agreements_awaiting": digest.agreements_awaiting,
+            "reports_owed": digest.reports_owed,
             "site_url": settings.SITE_URL,
             "settings_url": settings.SITE_URL + reverse("subscription_settings"),
             "unsubscribe_url": unsubscribe_link,

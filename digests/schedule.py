@@ -76,6 +76,7 @@ def build_digests(
     for subscription in subscriptions:
         # The one answer to "which authorities does this user coordinate", from the run's one query.
         subscription.user._coordinated_authority_ids = changes.coordinated.get(subscription.user_id, frozenset())
+        subscription.user._approved_authority_ids = changes.approving.get(subscription.user_id, frozenset())
         digest = build_recipient_digest(
             subscription=subscription,
             chosen=chosen[subscription.pk],

@@ -4,8 +4,11 @@ from functools import partial
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from .delivery import TransientDeliveryError, delivery_send
+from .notices import notice_send, notices_create
+from .reminders import reminders_schedule, reminders_send
 from .schedule import schedule_digests
 
 # A transient SMTP failure is retried with exponential backoff (up to 30 s, 1, 2, 4, 8, 16 minutes;
@@ -36,3 +39,19 @@ def schedule_daily_digests() -> dict:
 def send_digest(self, delivery_id: int) -> str:
     """Send one stored digest; at most once (the claim decides), retried on transient errors."""
     return delivery_send(delivery_id=delivery_id, final_attempt=self.request.retries >= self.max_retries)
+
+
+@shared_task
+def send_agreement_notices(transition_id: int) -> dict:
+    """Tell the other side of a dependency agreement about one step: store the emails, then send
+    each at most once (a second run finds them stored and claimed)."""
+    statuses = [notice_send(notice_id=pk) for pk in notices_create(transition_id=transition_id)]
+    return {"sent": statuses.count("sent"), "other": len(statuses) - statuses.count("sent")}
+
+
+@shared_task
+def send_report_reminders() -> dict:
+    """06:05 Copenhagen time: the status report reminders due today (and missed days of the week),
+    each created once and sent at most once."""
+    ids = reminders_schedule(timezone.localdate())
+    return {"pending": len(ids), "sent": reminders_send(ids)}

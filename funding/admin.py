@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import KeyCheckedAutocompleteMixin, ScopedAdminMixin, VersionCheckedAdminMixin
 from common.amounts import KronerField, KronerInput
-from common.roles import is_secretariat
+from common.roles import reads_everything
 from initiatives.admin import EditableWhenInitiativeIs, restrict_to_led
 from initiatives.admin_spreadsheets import SpreadsheetImportExportMixin
 
@@ -196,4 +196,4 @@ class RephasingAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return kroner(obj.amount)
 
     def get_list_filter(self, request):
-        return self.list_filter if is_secretariat(request.user) else ["party"]
+        return self.list_filter if reads_everything(request.user) else ["party"]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from authorities.models import Authority
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 from initiatives.models import Initiative
 
 AMOUNT_DIGITS = 15  # up to DKK 9.999.999.999.999,99
@@ -40,7 +40,7 @@ def amount_field(verbose_name, **kwargs) -> models.DecimalField:
 class FundingQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Funding rows of the initiatives a user may see (Initiative.objects.visible_to)."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         return self.filter(initiative__in=Initiative.objects.visible_to(user))
 
@@ -98,7 +98,7 @@ class FundingYear(models.Model):
 class FundingShareQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Shares of the funding years a user may see (FundingYear.objects.visible_to)."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         return self.filter(funding_year__in=FundingYear.objects.visible_to(user))
 

@@ -17,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from authorities.models import coordinated_authority_ids
 from common.admin import KeyCheckedAutocompleteMixin, ScopedAdminMixin, VersionCheckedAdminMixin, autocomplete_source
 from common.amounts import AmountField, AmountInput
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 
 from .admin_spreadsheets import SpreadsheetImportExportMixin
 from .forms import DependencyForm
@@ -151,7 +151,7 @@ class InitiativeAdmin(PortfolioAdmin):
     ]
 
     def get_list_filter(self, request):
-        if is_secretariat(request.user):
+        if reads_everything(request.user):
             # Thousands of leads at national scale: the secretariat searches by lead instead.
             return [f for f in self.list_filter if not isinstance(f, tuple)]
         return self.list_filter
@@ -304,7 +304,7 @@ class ParticipationAdmin(PortfolioAdmin):
     autocomplete_fields = ["initiative", "authority"]
 
     def get_list_filter(self, request):
-        if is_secretariat(request.user):
+        if reads_everything(request.user):
             return [f for f in self.list_filter if not isinstance(f, tuple)]
         return self.list_filter
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from authorities.models import Authority, coordinated_authority_ids, localized
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 from common.validators import no_control_characters
 
 
@@ -145,7 +145,7 @@ class InitiativeQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Initiatives a user may see in the admin, imports and exports: all for the secretariat;
         for a coordinator, those their authorities lead or take part in."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         ids = coordinated_authority_ids(user)
         # EXISTS rather than a join: no duplicate rows, so no DISTINCT that would break ordering.
@@ -157,6 +157,11 @@ class InitiativeQuerySet(models.QuerySet):
         if is_secretariat(user):
             return self
         return self.filter(lead_id__in=coordinated_authority_ids(user))
+
+    def publishable(self):
+        """Initiatives that may be published as open data: none of the demo's illustrative records
+        (the initiative, its lead or its focus area marked illustrative) ever is."""
+        return self.filter(is_illustrative=False, lead__is_illustrative=False).exclude(focus_area__is_illustrative=True)
 
     def for_authority(self, authority):
         """Initiatives the authority leads or takes part in."""
@@ -397,7 +402,7 @@ class Initiative(models.Model):
 class ParticipationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Participations in initiatives the user may see."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         return self.filter(initiative__in=Initiative.objects.visible_to(user).values("pk"))
 
@@ -459,9 +464,14 @@ class Participation(models.Model):
 
 
 class DependencyQuerySet(models.QuerySet):
+    def publishable(self):
+        """Dependencies that may be published as open data: not illustrative, between publishable initiatives."""
+        publishable = Initiative.objects.publishable().values("pk")
+        return self.filter(is_illustrative=False, source__in=publishable, target__in=publishable)
+
     def visible_to(self, user):
         """Dependencies *of* initiatives the user may see; the target may belong to anyone."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         return self.filter(source__in=Initiative.objects.visible_to(user).values("pk"))
 
@@ -520,7 +530,7 @@ class Dependency(models.Model):
 class MilestoneQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Milestones of initiatives the user may see."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         return self.filter(initiative__in=Initiative.objects.visible_to(user).values("pk"))
 

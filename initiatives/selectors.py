@@ -3,6 +3,7 @@ the dependency neighbourhood (table and graph) and the change history, each in a
 queries whatever the size of the portfolio."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -25,6 +26,26 @@ UNTRACKED_FIELDS = {"id", "created_at", "updated_at", "schedule_health", "cost_h
 TIMELINE_WIDTH = 1000  # SVG user units; the CSP forbids style attributes, SVG attributes are fine
 
 
+@dataclass
+class PageSection:
+    """A section a higher app adds to the initiative page: its template, what it shows (read before
+    the page renders) and the scripts it needs (static paths)."""
+
+    template: str
+    context: dict
+    scripts: list[str] = field(default_factory=list)
+
+
+# Providers of such sections, (initiative) -> PageSection | None, registered by the apps that own
+# them (reporting's lights per cycle) in their AppConfig.ready: this app knows none of them.
+PAGE_SECTIONS: list[Callable[[Initiative], PageSection | None]] = []
+
+
+def page_section_register(provider: Callable[[Initiative], PageSection | None]) -> None:
+    if provider not in PAGE_SECTIONS:
+        PAGE_SECTIONS.append(provider)
+
+
 def initiative_page(initiative: Initiative) -> dict:
     today = timezone.localdate()
     milestones = list(initiative.milestones.all()[:MILESTONE_LIMIT])
@@ -40,6 +61,7 @@ def initiative_page(initiative: Initiative) -> dict:
     )
     summary = getattr(initiative, "summary", None)
     return {
+        "extra_sections": [section for provider in PAGE_SECTIONS if (section := provider(initiative))],
         "participant_groups": participant_groups(initiative),
         "milestones": [{"milestone": m, "missed": m.is_missed(today)} for m in milestones],
         "timeline": timeline(initiative, milestones, today),

@@ -1,6 +1,6 @@
 """A NemLog-in login: the organisation's CVR number chooses the authority, the MitID Erhverv
 privileges choose the role (PrivilegeMapping); the user is created on the first login and brought up
-to date on every later one. Every login and refusal is recorded (LoginEvent)."""
+to date on every later one. Every login and refusal, NemLog-in's and password ones, is recorded (LoginEvent)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,24 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from authorities.models import Authority, Coordinator
-from common.roles import COORDINATORS, ensure_roles, is_secretariat
+from common.roles import COORDINATORS, SECRETARIAT_READERS, ensure_roles, is_secretariat
 from reporting.models import Approver
 
 from .identity import LoginRefused, ProfessionalIdentity
-from .models import LoginEvent, LoginOutcome, PrivilegeMapping, Role
+from .models import LoginEvent, LoginMethod, LoginOutcome, PrivilegeMapping, Role
 
 
-def roles_for(privileges: frozenset[str]) -> set[str]:
-    return set(PrivilegeMapping.objects.filter(privilege__in=privileges).values_list("role", flat=True))
+def roles_for(privileges: frozenset[str], authority: Authority) -> set[str]:
+    """The roles the privileges granted by the organisation of `authority` give (a mapping limited to
+    another organisation gives nothing)."""
+    mappings = PrivilegeMapping.objects.filter(privilege__in=privileges).filter(
+        Q(authority__isnull=True) | Q(authority=authority)
+    )
+    return set(mappings.values_list("role", flat=True))
 
 
 def _authority_for(identity: ProfessionalIdentity) -> Authority:
@@ -47,6 +53,11 @@ def _email(value: str) -> str:
 def _apply_roles(user: AbstractBaseUser, authority: Authority, roles: set[str]) -> None:
     """The user's rights become exactly what this login's privileges give, at the login's authority."""
     ensure_roles()
+    readers = Group.objects.get(name=SECRETARIAT_READERS)
+    if Role.SECRETARIAT_READER in roles:
+        user.groups.add(readers)
+    else:
+        user.groups.remove(readers)
     coordinators = Group.objects.get(name=COORDINATORS)
     if Role.COORDINATOR in roles:
         user.groups.add(coordinators)
@@ -73,7 +84,7 @@ def nemlogin_user(*, identity: ProfessionalIdentity) -> tuple[AbstractBaseUser, 
     User = get_user_model()
     with transaction.atomic():
         authority = _authority_for(identity)
-        roles = roles_for(identity.privileges)
+        roles = roles_for(identity.privileges, authority)
         user, created = User.objects.select_for_update().get_or_create(
             username=identity.username, defaults={"is_active": True}
         )
@@ -87,9 +98,9 @@ def nemlogin_user(*, identity: ProfessionalIdentity) -> tuple[AbstractBaseUser, 
             user.set_unusable_password()
         user.email = _email(identity.email)
         user.first_name, user.last_name = identity.first_name, identity.last_name
-        # Only a coordinator uses the admin; without a mapped privilege the dashboard is read-only.
-        # (The secretariat may have given a NemLog-in user its own role by hand: that stays.)
-        user.is_staff = Role.COORDINATOR in roles or is_secretariat(user)
+        # Coordinators and the secretariat's readers use the admin; without a mapped privilege the
+        # dashboard is read-only. (The secretariat may have given a NemLog-in user its own role by hand: that stays.)
+        user.is_staff = bool({Role.COORDINATOR, Role.SECRETARIAT_READER} & roles) or is_secretariat(user)
         user.save()
         _apply_roles(user, authority, roles)
     given = []
@@ -97,6 +108,8 @@ def nemlogin_user(*, identity: ProfessionalIdentity) -> tuple[AbstractBaseUser, 
         given.append(_("coordinator for %(authority)s") % {"authority": authority.name_da})
     if Role.APPROVER in roles:
         given.append(_("approver for %(authority)s") % {"authority": authority.name_da})
+    if Role.SECRETARIAT_READER in roles:
+        given.append(_("secretariat reader"))
     granted = ", ".join(given) or _("no role: reads the dashboard")
     summary = _("%(created)s, CVR number %(cvr)s: %(granted)s") % {
         "created": _("first login") if created else _("later login"), "cvr": identity.cvr, "granted": granted,
@@ -104,5 +117,31 @@ def nemlogin_user(*, identity: ProfessionalIdentity) -> tuple[AbstractBaseUser, 
     return user, summary
 
 
-def login_event_record(*, outcome: LoginOutcome, cvr: str = "", user=None, reason: str = "", message: str = "") -> None:
-    LoginEvent.objects.create(outcome=outcome, cvr=cvr[:20], user=user, reason=reason[:40], message=message)
+def login_event_record(
+    *, method: LoginMethod, outcome: LoginOutcome, cvr: str = "", user=None, username: str = "", reason: str = "",
+    message: str = "",
+) -> None:
+    LoginEvent.objects.create(
+        method=method, outcome=outcome, cvr=cvr[:20], user=user, username=username[:150], reason=reason[:40],
+        message=message,
+    )
+
+
+def password_login_record(*, user: AbstractBaseUser) -> None:
+    login_event_record(method=LoginMethod.PASSWORD, outcome=LoginOutcome.LOGGED_IN, user=user, username=user.get_username())
+
+
+def password_refusal_record(*, username, locked_out: bool) -> None:
+    """A refused password login: a wrong password, a user whose password login LOCAL_LOGIN closed,
+    or one locked out (django-axes) after too many failures."""
+    username = username[:150] if isinstance(username, str) else ""
+    user = get_user_model().objects.filter(username=username).first() if username else None
+    if locked_out:
+        reason, message = "locked_out", _("Locked out after too many failed logins.")
+    else:
+        reason = "password_refused"
+        message = _("Wrong user name or password, or a user who may not log in with a password.")
+    login_event_record(
+        method=LoginMethod.PASSWORD, outcome=LoginOutcome.REFUSED, user=user, username=username, reason=reason,
+        message=message,
+    )

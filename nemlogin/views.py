@@ -16,11 +16,13 @@ from djangosaml2.views import _set_subject_id
 from saml2.response import SignatureError, StatusError, UnsolicitedResponse, VerificationError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 
+from common.roles import password_login_for_everyone
+
+from .backends import NEMLOGIN_BACKEND
 from .identity import LoginRefused, identity_from_attributes
-from .models import LoginOutcome
+from .models import LoginMethod, LoginOutcome
 from .services import login_event_record, nemlogin_user
 
-BACKEND = "nemlogin.backends.PortfolioModelBackend"
 # Set in the session of a NemLog-in login, so logging out ends the NemLog-in session too.
 SESSION_FLAG = "nemlogin"
 
@@ -87,10 +89,12 @@ class AssertionConsumerServiceView(PostedByNemLogin, saml_views.AssertionConsume
     def authenticate_user(self, request, session_info, attribute_mapping, create_unknown_user, assertion_info):
         identity = identity_from_attributes(session_info.get("ava") or {})
         user, summary = nemlogin_user(identity=identity)
-        auth.login(request, user, backend=BACKEND)
+        auth.login(request, user, backend=NEMLOGIN_BACKEND)
         request.session[SESSION_FLAG] = True
         _set_subject_id(request.saml_session, session_info["name_id"])
-        login_event_record(outcome=LoginOutcome.LOGGED_IN, cvr=identity.cvr, user=user, message=summary)
+        login_event_record(
+            method=LoginMethod.NEMLOGIN, outcome=LoginOutcome.LOGGED_IN, cvr=identity.cvr, user=user, message=summary
+        )
         return user
 
     def custom_redirect(self, user, relay_state, session_info):
@@ -102,7 +106,8 @@ class AssertionConsumerServiceView(PostedByNemLogin, saml_views.AssertionConsume
     def handle_acs_failure(self, request, exception=None, status=403, **kwargs):
         reason, message = _refusal(exception)
         login_event_record(
-            outcome=LoginOutcome.REFUSED, cvr=getattr(exception, "cvr", ""), reason=reason, message=message
+            method=LoginMethod.NEMLOGIN, outcome=LoginOutcome.REFUSED, cvr=getattr(exception, "cvr", ""), reason=reason,
+            message=message,
         )
         return render(request, "nemlogin/refused.html", {"message": message}, status=status)
 
@@ -114,7 +119,7 @@ class PortfolioLoginView(auth_views.LoginView):
         return {
             **super().get_context_data(**kwargs),
             "nemlogin_enabled": settings.SAML_ENABLED,
-            "local_login_break_glass_only": settings.LOCAL_LOGIN != "everyone",
+            "local_login_break_glass_only": not password_login_for_everyone(),
         }
 
 

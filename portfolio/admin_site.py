@@ -21,13 +21,16 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accesslog.models import Purpose
+from accesslog.services import access_record
 from authorities.models import Authority, coordinated_authority_ids
 from common.history import CHANGED, CREATED, DELETED, FieldChange, described, field_changes, who
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 from nemlogin.views import single_logout_redirect
 
 # Apps whose models are portfolio data; each has `history = HistoricalRecords()`.
-HISTORY_APPS = ("authorities", "strategies", "initiatives", "digests")
+# NemLog-in's privilege mappings too: a mapping decides who gets which rights.
+HISTORY_APPS = ("authorities", "strategies", "initiatives", "digests", "nemlogin")
 RECENT_CHANGES_LIMIT = 100
 
 
@@ -176,6 +179,7 @@ class PortfolioAdminSite(admin.AdminSite):
     def each_context(self, request):
         context = super().each_context(request)
         context["is_secretariat"] = is_secretariat(request.user)
+        context["reads_everything"] = reads_everything(request.user)
         if request.user.is_authenticated and not context["is_secretariat"]:
             # Said beside the user's name: whose records this admin shows and changes.
             context["coordinated_authorities"] = [
@@ -197,13 +201,16 @@ class PortfolioAdminSite(admin.AdminSite):
         return contenttype_views.shortcut(request, content_type_id, object_id)
 
     def recent_changes_view(self, request):
-        """Every change to portfolio data, newest first: who, when, what (secretariat only)."""
-        if not is_secretariat(request.user):
+        """Every change to portfolio data, newest first: who, when, what (the secretariat and its readers)."""
+        if not reads_everything(request.user):
             raise PermissionDenied
         models_by_label = {model._meta.label_lower: model for model in history_models()}
         model = models_by_label.get(request.GET.get("model", ""))
         user_id = request.GET.get("user")
         user_id = int(user_id) if user_id and user_id.isdigit() else None
+        if user_id is not None and get_user_model().objects.filter(pk=user_id).exists():
+            # The page is then that person's changes: what they did, and when.
+            access_record(viewer=request.user, subject_ids=[user_id], purpose=Purpose.RECENT_CHANGES_BY_USER)
         users = get_user_model().objects.filter(is_staff=True).order_by("username")
         context = {
             **self.each_context(request),

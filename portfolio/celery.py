@@ -34,6 +34,19 @@ app.conf.beat_schedule = {
         "task": "digests.tasks.schedule_daily_digests",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Escalate the risks whose linked dependency agreement went unanswered past its needed-by date
+    # overnight (a step of an agreement escalates at once; a date passing needs this). 04:45
+    # Copenhagen time is clear of the daylight-saving switch; running twice changes nothing more.
+    "escalate-risks-nightly": {
+        "task": "risks.tasks.escalate_risks",
+        "schedule": crontab(hour=4, minute=45),
+    },
+    # Reminders of the status reports owed on a reporting cycle's reminder days; durable state
+    # makes each go out at most once even if this fires twice.
+    "send-report-reminders": {
+        "task": "digests.tasks.send_report_reminders",
+        "schedule": crontab(hour=6, minute=5),
+    },
     # Send the webhook deliveries that are due and no queued task will send (broker down when they
     # were recorded, a worker died mid-attempt): the outbox rows in the database say what is owed.
     "send-due-webhooks": {

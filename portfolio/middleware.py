@@ -2,9 +2,11 @@
 and a guard against input no database should see."""
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -59,5 +61,8 @@ class RefuseNulBytesMiddleware:
 
     @staticmethod
     def _refuse(request, *, is_form: bool):
+        if request.path.startswith("/api/"):
+            # The API answers its clients in JSON, as its schema says a refused request is answered.
+            return JsonResponse({"detail": gettext("A parameter holds a NUL byte, which nothing accepts.")}, status=400)
         page = request.path if "\x00" not in request.path else "/"
         return render(request, "common/refused_input.html", {"is_form": is_form, "page": page}, status=400)

@@ -94,9 +94,11 @@ INSTALLED_APPS = [
     "authorities",
     "strategies",
     "initiatives",
+    "agreements.apps.AgreementsConfig",
     "summaries.apps.SummariesConfig",
     "funding",
     "benefits.apps.BenefitsConfig",
+    "risks.apps.RisksConfig",
     "reporting.apps.ReportingConfig",
     "digests.apps.DigestsConfig",
     "dashboard",
@@ -108,6 +110,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "opendata",
     "webhooks.apps.WebhooksConfig",
 ]
 
@@ -245,6 +248,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's, closed to all but break-glass administrators when LOCAL_LOGIN=break-glass (nemlogin/backends.py).
     "nemlogin.backends.PortfolioModelBackend",
+    # Only loads the sessions a NemLog-in login opened; checks no password (nemlogin/backends.py).
+    "nemlogin.backends.NemLoginSessionBackend",
 ]
 # Who may log in with a user name and password: "everyone", or "break-glass" (only superusers, the
 # secretariat's break-glass administrators; everyone else logs in through NemLog-in). django-axes' lock-out applies either way.
@@ -428,7 +433,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"HealthEnum": "initiatives.models.Health"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
 }
+
+# Open data (/open-data/, opendata/): who publishes it, under which licence, and where to write about it
+# (in the DCAT-AP-DK description that Datavejviser harvests).
+OPEN_DATA_PUBLISHER_DA = env_str("OPEN_DATA_PUBLISHER_DA", "Sekretariatet for den fællesoffentlige digitaliseringsstrategi")
+OPEN_DATA_PUBLISHER_EN = env_str("OPEN_DATA_PUBLISHER_EN", "The secretariat of the joint public-sector digital strategy")
+OPEN_DATA_LICENSE_URL = env_str("OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/")
+OPEN_DATA_CONTACT_EMAIL = env_str("OPEN_DATA_CONTACT_EMAIL").strip()
+if OPEN_DATA_CONTACT_EMAIL:
+    try:
+        EmailValidator()(OPEN_DATA_CONTACT_EMAIL)
+    except ValidationError:
+        raise ImproperlyConfigured(f"OPEN_DATA_CONTACT_EMAIL must be an email address; got {OPEN_DATA_CONTACT_EMAIL!r}") from None
+try:
+    URLValidator(schemes=["http", "https"])(OPEN_DATA_LICENSE_URL)
+except ValidationError:
+    raise ImproperlyConfigured(f"OPEN_DATA_LICENSE_URL must be an http(s) address; got {OPEN_DATA_LICENSE_URL!r}") from None
 
 # Logs go to standard error, one line per record: plain text while developing, JSON (one object a line,
 # with time, level, logger and message) in production, where a log shipper reads them. LOG_FORMAT overrides.
@@ -456,6 +481,8 @@ LOGGING = {
         "axes.apps": {"level": "WARNING"},
         # pysaml2 loads its XML schemas at import; xmlschema announces a reload at WARNING in every process.
         "xmlschema": {"level": "ERROR"},
+        # WeasyPrint (the reporting PDF) logs each rendering step at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
         # Without Redis tasks run in-process: a "Task … succeeded" line after each would be noise.
         **({} if REDIS_URL else {"celery.app.trace": {"level": "WARNING"}}),
     },

@@ -35,6 +35,8 @@ urlpatterns = [
     path("benefits/", include("benefits.urls")),
     path("reporting/", include("reporting.urls")),
     path("api/", include("api.urls")),
+    path("open-data/", include("opendata.urls")),
+    path("agreements/", include("agreements.urls")),
     path("", include("digests.urls")),
     path("", include("accessibility.urls")),
 ]

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from agreements.models import Agreement
 from authorities.models import Authority, Kind, Level
 from benefits.models import Benefit, FollowUp
 from benefits.models import Kind as BenefitKind
@@ -37,6 +38,7 @@ from initiatives.models import (
     Role,
     Status,
 )
+from reference.demo_agreements import seed_demo_agreements, seed_national_agreements
 from reference.demo_reporting import ensure_demo_approvers
 from strategies.models import FocusArea, Strategy
 
@@ -385,6 +387,9 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedReport:
     _depend_on_reference_initiatives(builder, rng, report)
     _fund(builder.initiatives, today, report)
     _save_benefits(benefits, builder.initiatives, today, report)
+    report.counts[Agreement._meta.verbose_name_plural] += seed_demo_agreements(
+        today=today, demo_authorities=[kobenhavn, midtjylland, digst]
+    )
     _mark_summaries_dirty()
     report.seconds = time.monotonic() - started
     return report
@@ -654,6 +659,7 @@ def seed_national(*, initiatives: int = 20_000, today: datetime.date | None = No
     builder.save(report)
     _fund(builder.initiatives, today, report, with_history=False, rephasings=0)
     _save_benefits(benefits, builder.initiatives, today, report, with_history=False)
+    report.counts[Agreement._meta.verbose_name_plural] += seed_national_agreements(today=today)
     _mark_summaries_dirty()
     _analyze()
     report.seconds = time.monotonic() - started

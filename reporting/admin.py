@@ -14,9 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accesslog.admin import PeopleShownAdminMixin
+from accesslog.models import Purpose
 from common.admin import KeyCheckedAutocompleteMixin, ScopedAdminMixin, VersionCheckedAdminMixin
 from common.amounts import AmountField, AmountInput
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 from initiatives.models import Initiative
 
 from . import services
@@ -32,13 +34,13 @@ from .models import (
 
 
 class SecretariatOnlyMixin:
-    """Models only the secretariat sees in the admin."""
+    """Models only the secretariat changes in the admin (and its readers see)."""
 
     def has_module_permission(self, request):
-        return is_secretariat(request.user)
+        return reads_everything(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return is_secretariat(request.user)
+        return reads_everything(request.user)
 
     def has_add_permission(self, request, *args):
         return is_secretariat(request.user)
@@ -107,7 +109,7 @@ class CycleAdmin(VersionCheckedAdminMixin, SecretariatOnlyMixin, SimpleHistoryAd
         )
         obj.pk, obj._state.adding = opened.pk, False
 
-    @admin.action(description=_("Freeze the selected cycles (a snapshot for the steering group)"))
+    @admin.action(description=_("Freeze the selected cycles (a snapshot for the steering group)"), permissions=["change"])
     def freeze(self, request, queryset):
         for cycle in queryset.open():
             services.cycle_freeze(cycle=cycle, user=request.user)
@@ -115,7 +117,11 @@ class CycleAdmin(VersionCheckedAdminMixin, SecretariatOnlyMixin, SimpleHistoryAd
 
 
 @admin.register(Approver)
-class ApproverAdmin(VersionCheckedAdminMixin, SecretariatOnlyMixin, KeyCheckedAutocompleteMixin, SimpleHistoryAdmin):
+class ApproverAdmin(
+    PeopleShownAdminMixin, VersionCheckedAdminMixin, SecretariatOnlyMixin, KeyCheckedAutocompleteMixin, SimpleHistoryAdmin
+):
+    # The pages show approvers' user names: each view is logged for them.
+    list_purpose = row_purpose = Purpose.APPROVER_LIST
     list_display = ["user", "authority", "created_at"]
     search_fields = ["user__username", "authority__name_da"]
     autocomplete_fields = ["user", "authority"]

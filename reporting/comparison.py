@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from initiatives.models import Initiative, Status
+from strategies.models import Strategy
 
 from .models import Cycle
 from .snapshots import comparison_rows
@@ -27,6 +28,10 @@ class Change:
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     DROPPED = "dropped"  # no longer covered, yet neither completed nor cancelled
+
+
+# The kinds in the order a summary counts them.
+CHANGE_KINDS = (Change.CHANGED, Change.ADDED, Change.COMPLETED, Change.CANCELLED, Change.DROPPED)
 
 
 @dataclass
@@ -115,8 +120,9 @@ def compare_rows(earlier: list[dict], later: list[dict]) -> list[InitiativeChang
     return changes
 
 
-def compare_cycles(earlier: Cycle, later: Cycle) -> list[InitiativeChange]:
-    return compare_rows(comparison_rows(earlier), comparison_rows(later))
+def compare_cycles(earlier: Cycle, later: Cycle, strategy: Strategy | None = None) -> list[InitiativeChange]:
+    """The changes between two cycles, of one strategy's initiatives when given."""
+    return compare_rows(comparison_rows(earlier, strategy), comparison_rows(later, strategy))
 
 
 def previous_cycle(cycle: Cycle) -> Cycle | None:

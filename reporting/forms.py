@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.validators import no_control_characters
 from initiatives.models import Health
+from strategies.models import Strategy
 
 from .models import Cycle, Track
 
@@ -39,17 +40,24 @@ class ReturnForm(forms.Form):
     return_comment = _text(_("Why the report is returned"))
 
 
+ALL_STRATEGIES = "all"
+
+
 class CompareForm(forms.Form):
-    """Two cycles by code."""
+    """Two cycles by code, and the strategy whose initiatives are compared (or all of them)."""
 
     a = forms.ChoiceField(label=_("Earlier cycle"))
     b = forms.ChoiceField(label=_("Later cycle"))
+    strategy = forms.ChoiceField(label=_("Strategy"), required=False)
 
-    def __init__(self, *args, cycles: list[Cycle], **kwargs):
+    def __init__(self, *args, cycles: list[Cycle], strategies: list[Strategy], **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(cycle.code, cycle.code) for cycle in cycles]
         self.fields["a"].choices = choices
         self.fields["b"].choices = choices
+        self.fields["strategy"].choices = [("", _("The current strategy")), (ALL_STRATEGIES, _("All strategies"))] + [
+            (s.code, f"{s.period} {s.name}") for s in strategies
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from authorities.models import Authority, coordinated_authority_ids
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 from common.validators import no_control_characters
 from initiatives.models import Health, Initiative
 
@@ -38,6 +38,9 @@ class ReportState(models.TextChoices):
 
 # The reports whose author may still change them.
 EDITABLE_REPORT_STATES = frozenset({ReportState.DRAFT, ReportState.RETURNED})
+# Who owes what of a report not yet approved: its author the submission, an approver the approval.
+OWED_BY_AUTHOR = (ReportState.DRAFT, ReportState.RETURNED)
+OWED_BY_APPROVER = (ReportState.SUBMITTED,)
 
 
 class Track(models.TextChoices):
@@ -190,7 +193,7 @@ class StatusReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Reports a user may see: all for the secretariat; for a coordinator or an approver,
         those of the initiatives their authorities lead."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         ids = coordinated_authority_ids(user) | approved_authority_ids(user)
         return self.filter(initiative__lead_id__in=ids)
@@ -200,6 +203,16 @@ class StatusReportQuerySet(models.QuerySet):
         if is_secretariat(user):
             return self
         return self.filter(initiative__in=Initiative.objects.editable_by(user).values("pk"))
+
+    def owed_on(self, date):
+        """Reports still owed on `date` in open cycles whose deadline has passed or whose reminder
+        day has come: drafts and returned ones (owed by their lead's coordinators) and submitted
+        ones (owed an approval by the lead's approvers)."""
+        reminded = CycleReminder.objects.filter(cycle=models.OuterRef("cycle"), remind_on__lte=date)
+        return self.filter(
+            Q(cycle__deadline__lt=date) | models.Exists(reminded),
+            cycle__state=CycleState.OPEN, state__in=[*OWED_BY_AUTHOR, *OWED_BY_APPROVER],
+        )
 
     def approvable_by(self, user):
         """Submitted reports of the authorities the user approves for, not submitted by the user."""
@@ -311,7 +324,7 @@ class StatusReport(models.Model):
 
 class BaselineVersionQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         return self.filter(initiative__in=Initiative.objects.visible_to(user).values("pk"))
 
@@ -366,7 +379,7 @@ class BaselineVersion(models.Model):
 class RebaselineRequestQuerySet(models.QuerySet):
     def visible_to(self, user):
         """All for the secretariat; requests for initiatives their authorities lead for a coordinator."""
-        if is_secretariat(user):
+        if reads_everything(user):
             return self
         return self.filter(initiative__in=Initiative.objects.editable_by(user).values("pk"))
 
@@ -469,6 +482,11 @@ class CycleSnapshot(models.Model):
     forecast_end = models.DateField(_("forecast end"), null=True, blank=True)
     baseline_version = models.PositiveIntegerField(_("baseline version"), null=True, blank=True)
     report_state = models.CharField(_("state"), max_length=10)
+    # What the steering group's report picks and counts by, also as columns: one strategy's page
+    # reads its rows through an index instead of every JSON document of the cycle. Null only in
+    # rows frozen before they existed (migrations/0004 filled those in from `data`).
+    strategy = models.CharField(_("strategy"), max_length=20, null=True, blank=True)
+    at_risk = models.BooleanField(_("at risk"), null=True, blank=True)
 
     class Meta:
         ordering = ["cycle", "position"]
@@ -478,6 +496,7 @@ class CycleSnapshot(models.Model):
             models.UniqueConstraint(fields=["cycle", "initiative"], name="cycle_snapshot_unique"),
             models.UniqueConstraint(fields=["cycle", "position"], name="cycle_snapshot_position_unique"),
         ]
+        indexes = [models.Index(fields=["cycle", "strategy", "position"], name="cycle_snapshot_strategy")]
 
     def __str__(self) -> str:
         return f"{self.cycle_id}: {self.data.get('code', '')}"

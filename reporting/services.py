@@ -63,23 +63,44 @@ def _require_open(cycle: Cycle, field: str = "cycle") -> None:
 # --- Cycles ------------------------------------------------------------------------------------------
 
 
-def reports_owed_create(*, cycle: Cycle) -> int:
-    """A draft report for every open initiative of the cycle's strategies that has none yet."""
+def reports_owed_create(
+    *, cycle: Cycle, initiative_ids: Iterable[int] | None = None, reason: str = "cycle opened"
+) -> int:
+    """A draft report for every open initiative of the cycle's strategies (of these, when given)
+    that has none yet: the one rule of who owes a cycle a report."""
     _require_open(cycle)
     have = StatusReport.objects.filter(cycle=cycle).values("initiative_id")
-    owed = (
-        Initiative.objects.filter(strategy__in=cycle.strategies.all(), status__in=OPEN_STATUSES)
-        .exclude(pk__in=have)
-        .values_list("pk", flat=True)
-    )
+    owed = Initiative.objects.filter(strategy__in=cycle.strategies.all(), status__in=OPEN_STATUSES)
+    if initiative_ids is not None:
+        owed = owed.filter(pk__in=list(initiative_ids))
+    owed = owed.exclude(pk__in=have).values_list("pk", flat=True)
     reports = [StatusReport(cycle=cycle, initiative_id=pk) for pk in owed]
     # Through the history manager: each report's creation is audited like any other row.
     StatusReport.objects.bulk_create(reports, batch_size=2000)
     StatusReport.history.bulk_history_create(
         list(StatusReport.objects.filter(cycle=cycle, initiative_id__in=[r.initiative_id for r in reports])),
-        default_change_reason="cycle opened",
+        default_change_reason=reason,
     )
     return len(reports)
+
+
+@transaction.atomic
+def reports_owed_for_initiative(*, initiative_id: int) -> int:
+    """An initiative created, reopened or moved into a covered strategy after a cycle opened owes
+    each open cycle covering it a report too. Idempotent; each cycle is locked while its reports
+    are counted, so two calls at once (or a freeze) cannot both add one."""
+    strategy_id = (
+        Initiative.objects.filter(pk=initiative_id, status__in=OPEN_STATUSES).values_list("strategy_id", flat=True)
+        .first()
+    )
+    if strategy_id is None:
+        return 0
+    cycles = Cycle.objects.filter(pk__in=Cycle.objects.open().filter(strategies=strategy_id).values("pk"))
+    created = 0
+    for cycle in cycles.select_for_update().order_by("pk"):
+        if cycle.state == CycleState.OPEN:  # read under the lock: a freeze may have come first
+            created += reports_owed_create(cycle=cycle, initiative_ids=[initiative_id], reason="came into scope")
+    return created
 
 
 @transaction.atomic
@@ -118,13 +139,16 @@ def cycle_freeze(*, cycle: Cycle, user) -> Cycle:
     _require_secretariat(user)
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     _require_open(cycle)
+    # Whatever came into scope since the cycle opened and has no report yet (the save path adds
+    # them as they come; this catches a change made behind the services' back).
+    reports_owed_create(cycle=cycle, reason="came into scope")
     baseline_versions_ensure(StatusReport.objects.filter(cycle=cycle).values_list("initiative_id", flat=True))
     rows = snapshots.live_rows(cycle)
     CycleSnapshot.objects.bulk_create(
         [
             CycleSnapshot(
                 cycle=cycle, initiative_id=row["initiative_id"], position=position, data=row,
-                **{key: row[key] for key in snapshots.COMPARISON_COLUMNS},
+                **snapshots.snapshot_columns(row),
             )
             for position, row in enumerate(rows, start=1)
         ],

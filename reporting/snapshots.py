@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import translation
 
 from initiatives.models import Initiative, code_with_strategy
+from strategies.models import Strategy
 from summaries.models import InitiativeSummary
 
 from .models import BaselineVersion, Cycle, CycleSnapshot, StatusReport
@@ -113,9 +114,15 @@ def _sort_key(row: dict) -> tuple:
     )
 
 
-def live_rows(cycle: Cycle) -> list[dict]:
-    """The cycle's rows as of now, in the report's order. Four queries, whatever the size."""
-    reports = list(StatusReport.objects.filter(cycle=cycle).select_related(*REPORT_RELATIONS).order_by())
+def live_rows(cycle: Cycle, strategy: Strategy | None = None, report_ids: list[int] | None = None) -> list[dict]:
+    """The cycle's rows as of now (of one strategy, or of these reports, when given), in the
+    report's order. Four queries, whatever the size."""
+    reports = StatusReport.objects.filter(cycle=cycle).select_related(*REPORT_RELATIONS).order_by()
+    if strategy is not None:
+        reports = reports.filter(initiative__strategy=strategy)
+    if report_ids is not None:
+        reports = reports.filter(pk__in=report_ids)
+    reports = list(reports)
     ids = [report.initiative_id for report in reports]
     versions = dict(
         BaselineVersion.objects.filter(initiative_id__in=ids).values("initiative_id")
@@ -130,11 +137,47 @@ def live_rows(cycle: Cycle) -> list[dict]:
     return sorted(rows, key=_sort_key)
 
 
-def cycle_rows(cycle: Cycle) -> list[dict]:
-    """What the cycle shows: its snapshot when frozen, else its rows as of now."""
+def live_report_ids(cycle: Cycle, strategy: Strategy) -> list[int]:
+    """The ids of an open cycle's reports of one strategy, in the report's order (the rows' own sort
+    key, so the page, the PDF and the export agree whatever the database's collation). One query."""
+    keys = StatusReport.objects.filter(cycle=cycle, initiative__strategy=strategy).order_by().values_list(
+        "pk", "initiative__strategy__start_year", "initiative__strategy__code", "initiative__focus_area__order",
+        "initiative__focus_area__code", "initiative__code", "initiative_id",
+    )
+    rows = [
+        {"pk": pk, "strategy_start_year": year, "strategy": code, "focus_area_order": order,
+         "focus_area": area or "", "code": initiative_code, "initiative_id": initiative_id}
+        for pk, year, code, order, area, initiative_code, initiative_id in keys
+    ]
+    return [row["pk"] for row in sorted(rows, key=_sort_key)]
+
+
+def snapshot_data(cycle: Cycle, strategy: Strategy | None = None):
+    """A frozen cycle's stored rows (of one strategy, when given: its index), in order, as a QuerySet
+    to slice."""
+    snapshots = CycleSnapshot.objects.filter(cycle=cycle)
+    if strategy is not None:
+        snapshots = snapshots.filter(strategy=strategy.code)
+    return snapshots.order_by("position").values_list("data", flat=True)
+
+
+def cycle_rows(cycle: Cycle, strategy: Strategy | None = None) -> list[dict]:
+    """What the cycle shows (of one strategy, when given): its snapshot when frozen, else its rows
+    as of now."""
     if cycle.is_frozen:
-        return list(CycleSnapshot.objects.filter(cycle=cycle).order_by("position").values_list("data", flat=True))
-    return live_rows(cycle)
+        return list(snapshot_data(cycle, strategy))
+    return live_rows(cycle, strategy)
+
+
+def snapshot_columns(row: dict) -> dict:
+    """What a CycleSnapshot keeps of a row as columns besides `data`: what comparisons read, and
+    what the steering group's report picks its strategy and counts its risks by."""
+    figures = row["interdependencies"]
+    return {
+        **{key: row[key] for key in COMPARISON_COLUMNS},
+        "strategy": row["strategy"],
+        "at_risk": bool(figures and figures["at_risk"]),
+    }
 
 
 # What a comparison reads of each row (comparison.COMPARED_FIELDS, and what names the initiative);
@@ -146,23 +189,30 @@ COMPARISON_KEYS = (
 COMPARISON_COLUMNS = COMPARISON_KEYS[1:]
 
 
-def comparison_rows(cycle: Cycle) -> list[dict]:
-    """The cycle's rows with only what a comparison reads, in two queries whatever the size: a
-    frozen cycle's from the snapshot's columns, an open one's from the reports and initiatives
-    directly (the full rows cost a dict of forty keys each)."""
+def comparison_rows(cycle: Cycle, strategy: Strategy | None = None) -> list[dict]:
+    """The cycle's rows (of one strategy, when given) with only what a comparison reads, in two
+    queries whatever the size: a frozen cycle's from the snapshot's columns, an open one's from the
+    reports and initiatives directly (the full rows cost a dict of forty keys each)."""
     if cycle.is_frozen:
-        values = CycleSnapshot.objects.filter(cycle=cycle).order_by("position").values_list(*COMPARISON_KEYS)
+        snapshots = CycleSnapshot.objects.filter(cycle=cycle)
+        if strategy is not None:
+            snapshots = snapshots.filter(strategy=strategy.code)
+        values = snapshots.order_by("position").values_list(*COMPARISON_KEYS)
         rows = [dict(zip(COMPARISON_KEYS, row, strict=True)) for row in values]
         for row in rows:
             row["forecast_end"] = _iso(row["forecast_end"])
         return rows
-    reports = StatusReport.objects.filter(cycle=cycle).order_by().values_list(
+    reports = StatusReport.objects.filter(cycle=cycle)
+    if strategy is not None:
+        reports = reports.filter(initiative__strategy=strategy)
+    reports = reports.order_by().values_list(
         "initiative_id", "initiative__code", "initiative__strategy__start_year", "initiative__strategy__end_year",
         "initiative__title_da", "initiative__title_en", "initiative__status", "assessed", "track",
         "initiative__forecast_end", "state",
     )
     versions = dict(
-        BaselineVersion.objects.filter(initiative__status_reports__cycle=cycle).values("initiative_id")
+        BaselineVersion.objects.filter(initiative__status_reports__cycle=cycle)
+        .filter(**({"initiative__strategy": strategy} if strategy is not None else {})).values("initiative_id")
         .annotate(newest=Max("number")).values_list("initiative_id", "newest")
     )
     return [

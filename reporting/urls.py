@@ -11,5 +11,6 @@ urlpatterns = [
     path("<str:code>/", views.cycle_detail, name="cycle"),
     path("<str:code>/freeze/", views.cycle_freeze, name="freeze"),
     path("<str:code>/report/", views.steering_report, name="steering_report"),
+    path("<str:code>/report.pdf", views.steering_report_pdf, name="steering_report_pdf"),
     path("<str:code>/export.csv", views.cycle_export_csv, name="export_csv"),
 ]

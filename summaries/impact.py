@@ -8,7 +8,9 @@ that is later). That is never more than the most any prerequisite moved, so noth
 than the slip. A dependant that starts before a prerequisite ends was late before the slip: that
 lateness is reported apart and never charged to the slip. One not yet started moves its start and
 its end; one under way (STARTED_STATUSES) keeps its start and only its end moves. Any kind of
-dependency with a `needed_by` date is missed when the projected end passes it.
+dependency with a `needed_by` date is missed when the projected end passes it. Where the provider
+has committed to a date in a dependency agreement, that date is when the dependant gets what it
+needs (not the provider's forecast end), and a slip moves it as far as the provider's end.
 
 Only what moves is followed, wave by wave, so the work grows with the part of the portfolio that moves.
 """
@@ -19,9 +21,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agreements.models import Agreement
 from authorities.models import Authority, resolve_levels
 from initiatives.models import (
     OPEN_STATUSES,
@@ -251,20 +255,23 @@ def _next_wave(spread: _Spread, frontier: set[int]) -> set[int]:
     reached = Dependency.objects.filter(target_id__in=frontier, source__status__in=OPEN_STATUSES).values("source_id")
     # Every dependency of the dependants, not only those on the frontier: a prerequisite that did
     # not move may hold a dependant back longer than the one that did, and then absorbs the delay.
-    rows = Dependency.objects.filter(source_id__in=reached).order_by().values_list(
-        "source_id", "target_id", "kind", "needed_by", "target__status", "target__forecast_end", "target__baseline_end",
+    rows = Dependency.objects.filter(source_id__in=reached).order_by().annotate(
+        committed_date=Agreement.objects.committed_date_of(OuterRef("pk"))
+    ).values_list(
+        "committed_date", "source_id", "target_id", "kind", "needed_by", "target__status", "target__forecast_end", "target__baseline_end",
         "source__status", "source__forecast_start", "source__baseline_start", "source__forecast_end",
         "source__baseline_end",
     )
     needs_of: dict[int, list[_Need]] = defaultdict(list)
-    for (source_id, target_id, kind, needed_by, target_status, target_forecast_end, target_baseline_end,
+    for (committed_date, source_id, target_id, kind, needed_by, target_status, target_forecast_end, target_baseline_end,
          status, forecast_start, baseline_start, forecast_end, baseline_end) in rows:
         spread.start_of[source_id] = forecast_start or baseline_start
         spread.end_of[source_id] = forecast_end or baseline_end
         if status in STARTED_STATUSES:
             spread.started.add(source_id)
         if target_status != Status.CANCELLED:  # it will deliver nothing, so nothing waits for it
-            needs_of[source_id].append(_Need(target_id, kind, needed_by, target_forecast_end or target_baseline_end))
+            delivered = committed_date or target_forecast_end or target_baseline_end
+            needs_of[source_id].append(_Need(target_id, kind, needed_by, delivered))
     return {source_id for source_id, needs in needs_of.items() if _reach(spread, source_id, needs)}
 
 

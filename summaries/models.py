@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agreements.models import AgreementRisk
 from authorities.models import Authority, Level
 from strategies.models import Strategy
 
@@ -24,6 +25,10 @@ class RiskReason(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
     LATE_FOR_NEEDED_BY = "late_needed_by", _("forecast to finish after it is needed")
     LATE_FOR_START = "late_start", _("forecast to finish after the dependant starts")
+    # What a dependency agreement says (agreements.models.agreement_risk is the rule).
+    AGREEMENT_DECLINED = AgreementRisk.DECLINED.value, AgreementRisk.DECLINED.label
+    AGREEMENT_UNANSWERED = AgreementRisk.UNANSWERED.value, AgreementRisk.UNANSWERED.label
+    AGREEMENT_COMMITTED_LATE = AgreementRisk.COMMITTED_LATE.value, AgreementRisk.COMMITTED_LATE.label
 
 
 class InitiativeSummary(models.Model):
@@ -85,6 +90,11 @@ class AuthoritySummary(models.Model):
     exposure_authorities = models.PositiveIntegerField(_("other authorities downstream"), default=0)
     at_risk_because_of_others = models.PositiveIntegerField(_("own initiatives at risk from others"), default=0)
     others_at_risk_because_of_it = models.PositiveIntegerField(_("others' initiatives at risk from it"), default=0)
+    # Dependency agreements it is party to (asked by it or of it), by what they say.
+    agreements_requested = models.PositiveIntegerField(_("agreements awaiting an answer"), default=0)
+    agreements_overdue = models.PositiveIntegerField(_("agreements unanswered after the needed-by date"), default=0)
+    agreements_committed_late = models.PositiveIntegerField(_("agreements committed late"), default=0)
+    agreements_declined = models.PositiveIntegerField(_("agreements declined"), default=0)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -104,6 +114,11 @@ class AuthorityPairSummary(models.Model):
     high_edges = models.PositiveIntegerField(_("high criticality"), default=0)
     at_risk_edges = models.PositiveIntegerField(_("at risk"), default=0)
     shared_initiatives = models.PositiveIntegerField(_("initiatives both take part in"), default=0)
+    # Dependency agreements the first asked of the second, by what they say.
+    agreements_requested = models.PositiveIntegerField(_("agreements awaiting an answer"), default=0)
+    agreements_overdue = models.PositiveIntegerField(_("agreements unanswered after the needed-by date"), default=0)
+    agreements_committed_late = models.PositiveIntegerField(_("agreements committed late"), default=0)
+    agreements_declined = models.PositiveIntegerField(_("agreements declined"), default=0)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:

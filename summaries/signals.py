@@ -7,12 +7,13 @@ Writes that send no signals (`QuerySet.update()`, `bulk_create`) call `schedulin
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from agreements.models import Agreement
 from authorities.models import Authority
 from initiatives.models import Dependency, Initiative, Milestone, Participation
 
 from . import scheduling
 
-WATCHED_MODELS = (Initiative, Participation, Dependency, Milestone, Authority)
+WATCHED_MODELS = (Initiative, Participation, Dependency, Milestone, Authority, Agreement)
 
 
 def portfolio_data_changed(sender, **kwargs) -> None:

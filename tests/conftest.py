@@ -156,6 +156,17 @@ def midtjylland_coordinator(region_midtjylland) -> User:
 
 
 @pytest.fixture
+def secretariat_reader(db) -> User:
+    """A reader at the secretariat: sees the whole portfolio, in the admin too, and changes nothing."""
+    from common.roles import SECRETARIAT_READERS, ensure_roles
+
+    ensure_roles()
+    user = User.objects.create_user(username="reader", password="not-used-in-tests-7Qx!", is_staff=True)
+    user.groups.add(Group.objects.get(name=SECRETARIAT_READERS))
+    return user
+
+
+@pytest.fixture
 def outsider(db) -> User:
     """A logged-in user with no role: may view the dashboard, nothing else."""
     return User.objects.create_user(username="outsider", password="not-used-in-tests-7Qx!")

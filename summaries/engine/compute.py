@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from agreements.models import AgreementRisk, AgreementState
 from initiatives.models import OPEN_STATUSES, DependencyKind, Health, Status
 
 from ..models import LEVELS, RiskReason
@@ -25,8 +26,11 @@ RISK_RANK = {
     RiskReason.CANCELLED: 0,
     RiskReason.PAUSED: 1,
     RiskReason.RED: 2,
-    RiskReason.LATE_FOR_NEEDED_BY: 3,
-    RiskReason.LATE_FOR_START: 4,
+    RiskReason.AGREEMENT_DECLINED: 3,
+    RiskReason.AGREEMENT_UNANSWERED: 4,
+    RiskReason.AGREEMENT_COMMITTED_LATE: 5,
+    RiskReason.LATE_FOR_NEEDED_BY: 6,
+    RiskReason.LATE_FOR_START: 7,
 }
 
 # Why an initiative is at risk: (distance, rank of the reason, number of the cause, reason).
@@ -48,7 +52,7 @@ class Figures:
     risk: list[Cause | None]
     at_risk_count: int
     authority_rows: list[tuple]
-    pair_rows: list[tuple]  # (source authority number, target, edges, high, at risk, shared)
+    pair_rows: list[tuple]  # (source authority number, target, edges, high, at risk, shared, *agreement counts)
     level_cells: dict[int | None, dict[tuple[str, str], list[int]]]  # strategy id → cell → [edges, high, risk]
 
 
@@ -92,6 +96,20 @@ class _AuthorityEdges:
     depended_direct: list[set[int]]
     pairs: dict[tuple[int, int], list[int]]  # (source, target authority) → [edges, high, at risk]
     level_cells: dict[int | None, dict[tuple[str, str], list[int]]]
+    # (asking authority, asked authority) → AGREEMENT_COUNTS; per authority, those it is party to.
+    pair_agreements: dict[tuple[int, int], list[int]]
+    authority_agreements: list[list[int]]
+
+
+def _agreement_counts(agreement: tuple[str, str | None]) -> tuple[int, int, int, int]:
+    """Requested, overdue, committed late, declined: in the order of the `agreements_*` figures (write.py)."""
+    state, risk = agreement
+    return (
+        state == AgreementState.REQUESTED,
+        risk == AgreementRisk.UNANSWERED,
+        risk == AgreementRisk.COMMITTED_LATE,
+        state == AgreementState.DECLINED,
+    )
 
 
 def compute(graph: Graph) -> Figures:
@@ -113,7 +131,8 @@ def compute(graph: Graph) -> Figures:
         at_risk_count=sum(cause is not None for cause in up.risk),
         authority_rows=_authority_rows(graph, up, down, edges),
         pair_rows=[
-            (a, b, count, high, at_risk, (initiatives_of[a] & initiatives_of[b]).bit_count())
+            (a, b, count, high, at_risk, (initiatives_of[a] & initiatives_of[b]).bit_count(),
+             *edges.pair_agreements.get((a, b), (0, 0, 0, 0)))
             for (a, b), (count, high, at_risk) in edges.pairs.items()
         ],
         level_cells=edges.level_cells,
@@ -167,8 +186,9 @@ def _own_risk_reasons(graph: Graph) -> list[str | None]:
 
 
 def _direct_causes(graph: Graph, is_open: list[bool]) -> list[Cause | None]:
-    """Per edge of an open initiative: the risk its target is by itself (its status or health, or
-    finishing after it is needed). What puts the target itself at risk is added by the walk."""
+    """Per edge of an open initiative: the risk its target is by itself (its status or health), what
+    the edge's agreement says (declined, unanswered, committed late), or finishing after it is needed.
+    What puts the target itself at risk is added by the walk."""
     own_reason = _own_risk_reasons(graph)
     status, forecast_start, forecast_end = graph.status, graph.forecast_start, graph.forecast_end
     prerequisite, completed = DependencyKind.PREREQUISITE, Status.COMPLETED
@@ -178,6 +198,8 @@ def _direct_causes(graph: Graph, is_open: list[bool]) -> list[Cause | None]:
         if not is_open[s]:
             continue
         reason = own_reason[t]
+        if reason is None and (agreement := graph.edge_agreement[e]) is not None:
+            reason = agreement[1]
         if reason is None and status[t] != completed and forecast_end[t] is not None:
             needed_by = graph.edge_needed_by[e]
             if needed_by is not None and forecast_end[t] > needed_by:
@@ -270,6 +292,8 @@ def _count_edges_between_authorities(graph: Graph, edge_at_risk: list[bool]) -> 
         depended_direct=[set() for _ in range(m)],
         pairs={},
         level_cells={strategy_id: {} for strategy_id in [None, *graph.strategy_ids]},
+        pair_agreements={},
+        authority_agreements=[[0, 0, 0, 0] for _ in range(m)],
     )
     pairs, level_cells = counted.pairs, counted.level_cells
     for e, (s, t) in enumerate(zip(graph.edge_source, graph.edge_target, strict=True)):
@@ -284,6 +308,8 @@ def _count_edges_between_authorities(graph: Graph, edge_at_risk: list[bool]) -> 
             cell[0] += 1
             cell[1] += high
             cell[2] += at_risk
+            if (agreement := graph.edge_agreement[e]) is not None:
+                _count_agreement(counted, a, b, _agreement_counts(agreement))
         level_pair = (authority_level[a], authority_level[b])
         if level_pair[0] and level_pair[1]:
             for strategy_id in (None, graph.strategy[s]):
@@ -297,6 +323,13 @@ def _count_edges_between_authorities(graph: Graph, edge_at_risk: list[bool]) -> 
                 cell[1] += high
                 cell[2] += at_risk
     return counted
+
+
+def _count_agreement(counted: _AuthorityEdges, a: int, b: int, counts: tuple[int, int, int, int]) -> None:
+    pair = counted.pair_agreements.setdefault((a, b), [0, 0, 0, 0])
+    for totals in (pair, counted.authority_agreements[a], counted.authority_agreements[b]):
+        for i, count in enumerate(counts):
+            totals[i] += count
 
 
 def _risk_between_authorities(graph: Graph, risk: list[Cause | None]) -> tuple[list[int], list[int]]:
@@ -338,5 +371,6 @@ def _authority_rows(graph: Graph, up: _Upstream, down: _Downstream, edges: _Auth
             (downstream_parts & ~own_bit).bit_count(),
             at_risk_from_others[a],
             others_at_risk_from[a],
+            *edges.authority_agreements[a],
         ))
     return rows

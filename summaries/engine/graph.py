@@ -6,7 +6,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils import timezone
 
+from agreements.models import Agreement, AgreementState, agreement_risk
 from authorities.models import Authority
 from initiatives.models import Criticality, Dependency, Initiative, Participation
 from strategies.models import Strategy
@@ -32,6 +34,7 @@ class Graph:
     edge_kind: list[str]
     edge_high: list[bool]
     edge_needed_by: list[datetime.date | None]
+    edge_agreement: list[tuple[str, str | None] | None]  # (state, risk) of the edge's agreement, if any
     participants: list[int]  # per initiative: bitset over authority numbers (every role)
     authority_initiatives: list[int]  # per authority: bitset over initiative numbers (every role)
     participating: list[int]  # per authority: initiatives taken part in without leading them
@@ -45,6 +48,7 @@ class _Edges:
     kind: list[str]
     high: list[bool]
     needed_by: list[datetime.date | None]
+    agreement: list[tuple[str, str | None] | None]
 
 
 @dataclass
@@ -88,6 +92,7 @@ def load_graph() -> Graph:
         edge_kind=edges.kind,
         edge_high=edges.high,
         edge_needed_by=edges.needed_by,
+        edge_agreement=edges.agreement,
         participants=participation.participants,
         authority_initiatives=participation.authority_initiatives,
         participating=participation.participating,
@@ -96,17 +101,30 @@ def load_graph() -> Graph:
 
 
 def _load_edges(number: dict[int, int]) -> _Edges:
-    edges = _Edges([], [], [], [], [])
+    edges = _Edges([], [], [], [], [], [])
     high = Criticality.HIGH
-    for source_id, target_id, kind, criticality, needed_by in Dependency.objects.order_by().values_list(
-        "source_id", "target_id", "kind", "criticality", "needed_by"
+    agreements = _load_agreements()
+    for pk, source_id, target_id, kind, criticality, needed_by in Dependency.objects.order_by().values_list(
+        "pk", "source_id", "target_id", "kind", "criticality", "needed_by"
     ):
+        edges.agreement.append(agreements.get(pk))
         edges.source.append(number[source_id])
         edges.target.append(number[target_id])
         edges.kind.append(kind)
         edges.high.append(criticality == high)
         edges.needed_by.append(needed_by)
     return edges
+
+
+def _load_agreements() -> dict[int, tuple[str, str | None]]:
+    """Per dependency with an agreement: its state and what it says about the dependant's risk
+    (agreements' own rule, as of today: an unanswered request turns overdue with the date, which
+    the nightly recompute picks up)."""
+    today = timezone.localdate()
+    return {
+        dependency_id: (AgreementState(state), agreement_risk(state, needed_by, committed_date, today))
+        for dependency_id, state, needed_by, committed_date in Agreement.objects.engine_rows()
+    }
 
 
 def _load_participation(number: dict[int, int], authority_number: dict[int, int], lead: list[int]) -> _Participation:

@@ -25,8 +25,12 @@ AUTHORITY_FIGURES = [
     "initiatives_led", "initiatives_participating", "depends_on_direct", "depends_on_total",
     "depended_by_direct", "depended_by_total", "exposure_initiatives", "exposure_authorities",
     "at_risk_because_of_others", "others_at_risk_because_of_it",
+    "agreements_requested", "agreements_overdue", "agreements_committed_late", "agreements_declined",
 ]
-PAIR_FIGURES = ["edges", "high_edges", "at_risk_edges", "shared_initiatives"]
+PAIR_FIGURES = [
+    "edges", "high_edges", "at_risk_edges", "shared_initiatives",
+    "agreements_requested", "agreements_overdue", "agreements_committed_late", "agreements_declined",
+]
 
 
 def write_figures(

@@ -109,6 +109,61 @@ def test_a_refused_or_failed_preview_records_nothing(client, analyst, kobenhavn_
     assert PersonalDataAccess.objects.count() == 0
 
 
+def test_a_users_history_and_password_pages_are_recorded(client, analyst, kobenhavn_coordinator):
+    client.force_login(analyst)
+    assert client.get(f"/admin/auth/user/{kobenhavn_coordinator.pk}/history/").status_code == 200
+    assert client.get(f"/admin/auth/user/{kobenhavn_coordinator.pk}/password/").status_code == 200
+    assert logged() == [
+        ("analyst", "kk-coordinator", Purpose.USER_HISTORY), ("analyst", "kk-coordinator", Purpose.USER_PROFILE)
+    ]
+
+
+def test_a_coordinators_assignment_and_its_history_are_recorded(client, analyst, kobenhavn_coordinator):
+    from authorities.models import Coordinator
+
+    assignment = Coordinator.objects.get(user=kobenhavn_coordinator)
+    client.force_login(analyst)
+    assert client.get(f"/admin/authorities/coordinator/{assignment.pk}/change/").status_code == 200
+    assert client.get(f"/admin/authorities/coordinator/{assignment.pk}/history/").status_code == 200
+    assert logged() == [("analyst", "kk-coordinator", Purpose.COORDINATOR_PROFILE)] * 2
+
+
+def test_the_invitation_page_records_the_coordinators_it_lists(client, analyst, kobenhavn_coordinator, kobenhavn):
+    client.force_login(analyst)
+    assert client.get(f"/admin/authorities/authority/{kobenhavn.pk}/invite-coordinator/").status_code == 200
+    assert logged() == [("analyst", "kk-coordinator", Purpose.AUTHORITY_COORDINATORS)]
+
+
+def test_recent_changes_filtered_by_a_user_are_recorded_for_that_user(client, analyst, kobenhavn_coordinator):
+    client.force_login(analyst)
+    assert client.get("/admin/recent-changes/").status_code == 200
+    assert client.get("/admin/recent-changes/", {"user": "999999999999999999999"}).status_code == 200
+    assert PersonalDataAccess.objects.count() == 0  # nobody's, and nobody in particular
+    assert client.get("/admin/recent-changes/", {"user": kobenhavn_coordinator.pk}).status_code == 200
+    assert logged() == [("analyst", "kk-coordinator", Purpose.RECENT_CHANGES_BY_USER)]
+
+
+def test_the_approvers_list_and_page_record_the_approvers_shown(client, analyst, kobenhavn):
+    from reporting.models import Approver
+
+    approver = Approver.objects.create(user=make_coordinator("kk-approver"), authority=kobenhavn)
+    client.force_login(analyst)
+    assert client.get("/admin/reporting/approver/").status_code == 200
+    assert client.get(f"/admin/reporting/approver/{approver.pk}/change/").status_code == 200
+    assert logged() == [("analyst", "kk-approver", Purpose.APPROVER_LIST)] * 2
+
+
+def test_the_login_record_records_the_people_it_shows(client, analyst, kobenhavn_coordinator):
+    from nemlogin.models import LoginMethod, LoginOutcome
+    from nemlogin.services import login_event_record
+
+    login_event_record(method=LoginMethod.NEMLOGIN, outcome=LoginOutcome.LOGGED_IN, user=kobenhavn_coordinator)
+    login_event_record(method=LoginMethod.NEMLOGIN, outcome=LoginOutcome.REFUSED, cvr="12345678")  # nobody's
+    client.force_login(analyst)
+    assert client.get("/admin/nemlogin/loginevent/").status_code == 200
+    assert logged() == [("analyst", "kk-coordinator", Purpose.LOGIN_RECORD)]
+
+
 # --- Append-only in the database --------------------------------------------------------------
 
 

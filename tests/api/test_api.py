@@ -89,12 +89,75 @@ def test_the_secretariats_token_reads_everything(client, records, secretariat_to
     assert detail["strategy"] == "2022-2025" and detail["lead"]["name_da"] == "Aarhus Kommune"
 
 
-def test_the_api_is_read_only_for_now(client, records, secretariat_token):
+def test_nothing_is_created_or_deleted_through_the_api(client, records, secretariat_token):
     headers = bearer(secretariat_token)
     url = f"/api/v1/initiatives/{records['own'].pk}/"
     assert client.post("/api/v1/initiatives/", {}, headers=headers).status_code == 405
-    assert client.patch(url, {}, content_type="application/json", headers=headers).status_code == 405
+    assert client.put(url, {}, content_type="application/json", headers=headers).status_code == 405
     assert client.delete(url, headers=headers).status_code == 405
+    assert client.patch(f"/api/v1/dependencies/{records['hidden_dependency'].pk}/", {}, content_type="application/json",
+                        headers=headers).status_code == 405
+
+
+def patch(client, initiative, token, body, **headers):
+    return client.patch(f"/api/v1/initiatives/{initiative.pk}/", body, content_type="application/json",
+                        headers={**bearer(token), **headers})
+
+
+def test_the_leads_coordinator_changes_the_forecast_through_the_service(client, records, kk_token,
+                                                                        kobenhavn_coordinator):
+    own = records["own"]
+    read = client.get(f"/api/v1/initiatives/{own.pk}/", headers=bearer(kk_token))
+    etag = read["ETag"]
+    changed = patch(client, own, kk_token, {"forecast_end": "2026-06-30", "status": "active"}, **{"If-Match": etag})
+    assert changed.status_code == 200, changed.content
+    own.refresh_from_db()
+    assert own.forecast_end == datetime.date(2026, 6, 30)
+    # Health follows (the service recomputes it): 18 months beyond the baseline end is red.
+    assert changed.json()["schedule_health"] == own.schedule_health == "red"
+    latest = own.history.order_by("-history_id").first()
+    assert latest.history_user == kobenhavn_coordinator  # the audit trail names the token's user
+    assert changed["ETag"] != etag
+    # The old ETag is stale now: a second client's change on top of it is refused, nothing saved.
+    stale = patch(client, own, kk_token, {"forecast_end": "2025-01-31"}, **{"If-Match": etag})
+    assert stale.status_code == 412
+    own.refresh_from_db()
+    assert own.forecast_end == datetime.date(2026, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"baseline_end": "2030-01-01"}, "baseline_end"),
+        ({"lead": 1}, "lead"),
+        ({"status": "finished"}, "status"),
+        ({"forecast_end": "31.12.2025"}, "forecast_end"),
+        # Rules across fields (the model's constraints) come as non_field_errors, the message naming the field.
+        ({"forecast_start": "2026-01-01", "forecast_end": "2025-01-01"}, "forventet slut"),
+        ({"forecast_cost": -5}, "forventede omkostning"),
+        ({"title_da": "Titel\u0000"}, "title_da"),
+    ],
+)
+def test_a_bad_change_is_refused_naming_the_field_and_nothing_is_saved(client, records, kk_token, body, named):
+    own = records["own"]
+    before = own.history.count()
+    refused = patch(client, own, kk_token, body)
+    assert refused.status_code == 400, refused.content
+    errors = refused.json()
+    assert named in errors or named in " ".join(errors.get("non_field_errors", []))
+    assert own.history.count() == before
+
+
+def test_only_the_lead_changes_an_initiative(client, records, kk_token, kobenhavn_coordinator, kobenhavn):
+    # København takes part in Digitaliseringsstyrelsen's initiative: it may read it, not change it.
+    from initiatives.services import participation_set
+
+    participation_set(initiative=records["central"], authority=kobenhavn, role="contributor")
+    assert client.get(f"/api/v1/initiatives/{records['central'].pk}/", headers=bearer(kk_token)).status_code == 200
+    assert patch(client, records["central"], kk_token, {"title_da": "Kapret"}).status_code == 403
+    assert patch(client, records["aarhus"], kk_token, {"title_da": "Kapret"}).status_code == 404
+    records["central"].refresh_from_db()
+    assert records["central"].title_da != "Kapret"
 
 
 @pytest.mark.parametrize(
@@ -206,3 +269,9 @@ def test_the_schema_describes_every_endpoint_and_the_docs_open(client, analyst):
     paths = schema.json()["paths"]
     assert "/api/v1/initiatives/{id}/impact/" in paths and "/api/v1/dependencies/" in paths
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_the_summaries_say_how_current_they_are(client, records, kk_token):
+    body = client.get("/api/v1/summaries/freshness/", headers=bearer(kk_token)).json()
+    assert set(body) == {"as_of", "pending", "dirty_since"}
+    assert body["pending"] in (True, False)

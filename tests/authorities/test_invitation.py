@@ -138,3 +138,15 @@ def test_the_invitee_is_subscribed_to_their_authoritys_summaries(kobenhavn, djan
         invitation = coordinator_invite(email="ny@kk.dk", authority=kobenhavn, language="da")
     subscription = Subscription.objects.get(user=invitation.user)
     assert list(subscription.authorities.all()) == [kobenhavn]
+
+
+def test_with_password_logins_closed_no_one_is_invited_to_set_a_password(client, analyst, kobenhavn, settings):
+    settings.LOCAL_LOGIN = "break-glass"
+    with pytest.raises(CommandError, match="coordinators log in with NemLog-in"):
+        call_command("invite_coordinator", email="x@example.org", authority=kobenhavn.code)
+    client.force_login(analyst)
+    page = client.get(reverse("admin:authorities_authority_change", args=[kobenhavn.pk]))
+    invite_url = reverse("admin:authorities_authority_invite_coordinator", args=[kobenhavn.pk])
+    assert invite_url not in page.content.decode()
+    assert client.post(invite_url, {"email": "ven@kk.dk", "language": "da"}).status_code == 403
+    assert not User.objects.filter(username__in=["x@example.org", "ven@kk.dk"]).exists() and not mail.outbox

@@ -17,7 +17,8 @@ def open_all_details(page) -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_axe_finds_no_violations_on_the_subscription_pages(logged_in_page, browser_portfolio, language):
+def test_axe_finds_no_violations_on_the_subscription_api_token_and_open_data_pages(logged_in_page, browser_portfolio,
+                                                                                   language):
     from digests.subscriptions import unsubscribe_url
 
     page = logged_in_page
@@ -25,7 +26,8 @@ def test_axe_finds_no_violations_on_the_subscription_pages(logged_in_page, brows
         switch_language(page, language)
     token_path = unsubscribe_url(browser_portfolio["user"]).split("/unsubscribe/", 1)[1]
     found = {}
-    for path in ["/subscriptions/", "/subscriptions/preview/", f"/unsubscribe/{token_path}", "/unsubscribe/not-a-token/"]:
+    for path in ["/subscriptions/", "/subscriptions/preview/", f"/unsubscribe/{token_path}", "/unsubscribe/not-a-token/",
+                 "/api/tokens/", "/open-data/"]:
         page.goto(f"{page.base_url}{path}")
         assert page.locator("html").get_attribute("lang") == language
         open_all_details(page)

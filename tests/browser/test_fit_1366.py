@@ -24,7 +24,7 @@ def test_no_page_scrolls_sideways_at_1366_px(browser_page, browser_portfolio, la
              f"/initiatives/{middle.pk}/", "/authorities/", f"/authorities/{middle.lead_id}/", "/interdependencies/",
              "/interdependencies/?strategy=2022-2025", "/impact/", f"/impact/?initiative={middle.pk}&days=90",
              "/funding/?strategy=2022-2025", "/benefits/?strategy=2022-2025", "/reporting/", "/subscriptions/",
-             "/subscriptions/preview/"]
+             "/subscriptions/preview/", "/api/tokens/", "/open-data/"]
     found = {}
     for path in paths:
         page.goto(f"{page.base_url}{path}")

@@ -204,8 +204,10 @@ def test_building_summaries_takes_the_same_queries_for_one_recipient_and_for_man
         subscription_ensure_default(user)
     subscriptions = list(Subscription.objects.select_related("user").order_by("pk"))
     assert len(subscriptions) == 22
-    # 16, and two for the benefits follow-ups owed: those overdue, and who coordinates what.
-    with travel(DAY, 6), django_assert_max_num_queries(18):
+    # 16, two for the benefits follow-ups owed (those overdue, and who coordinates what), one for the
+    # dependency agreements awaiting an answer, and two for the status reports owed (those owed, and who
+    # approves what): per run, never per recipient.
+    with travel(DAY, 6), django_assert_max_num_queries(21):
         built = build_digests(subscriptions, date=DAY)
     assert len(built) == 22
     assert User.objects.count() == 22
@@ -354,3 +356,60 @@ def test_a_coordinator_is_reminded_of_the_benefits_follow_ups_their_authority_ow
         assert after_a_day.upstream.code_with_strategy not in part.split("Benefits follow-ups you owe")[1]
     assert "Due 27.11.2026" in text
     assert mail.outbox[0].to == ["kk@example.invalid"] and len(mail.outbox) == 1  # the analyst coordinates nothing
+
+
+def test_a_coordinator_is_reminded_of_the_agreements_awaiting_their_answer(
+    after_a_day, morning, make_initiative, digst, analyst
+):
+    from agreements.services import agreement_request
+    from initiatives.services import dependency_add
+
+    morning(DAY)
+    mail.outbox.clear()
+    theirs = make_initiative(digst, code="A.1")
+    with travel(DAY, 12, 0):  # the secretariat asks København on Digitaliseringsstyrelsen's behalf
+        agreement = agreement_request(dependency=dependency_add(source=theirs, target=after_a_day.own), user=analyst,
+                                      needed_by=datetime.date(2027, 3, 1), what_needed="Data")
+
+    morning(NEXT_DAY)
+
+    message, text, html = message_to("kk@example.invalid")
+    for part in (text, html):
+        assert "Dependency agreements awaiting your answer (1)" in part.replace("</span>", "").replace(
+            ' <span style="font-weight: normal; color: #555555;">', " ")
+        assert f"{theirs.code_with_strategy} " in part and f"/agreements/{agreement.pk}/" in part
+    assert "asked of you, needed by 01.03.2027" in text
+
+
+def test_the_coordinator_and_the_approver_are_told_the_status_reports_they_owe_once_overdue(
+    after_a_day, morning, kobenhavn, analyst
+):
+    from reporting.services import cycle_open, report_submit
+    from tests.reporting.conftest import make_approver
+
+    morning(DAY)
+    mail.outbox.clear()
+    approver = make_approver("kk-approver", kobenhavn)
+    approver.email = "kk-approver@example.invalid"
+    approver.save()
+    Subscription.objects.create(user=approver, scope="authorities", language="da").authorities.add(kobenhavn)
+    own = after_a_day.own
+    cycle = cycle_open(user=analyst, code="2026-H2", period_start=datetime.date(2026, 7, 1),
+                       period_end=datetime.date(2026, 12, 31), deadline=DAY, strategies=[own.strategy])
+    submitted = cycle.reports.exclude(initiative=own).filter(initiative__lead=kobenhavn).first()
+    report_submit(report=submitted, user=after_a_day.coordinator, assessed=submitted.initiative.health,
+                  rationale="", track="back_to_plan")
+
+    morning(NEXT_DAY)  # the day after the deadline
+
+    _message, text, html = message_to("kk@example.invalid")
+    for part in (text, html):
+        owed = part.split("Status reports you owe")[1]
+        assert f"{own.code_with_strategy} " in owed and "to submit" in owed and "cycle 2026-H2" in owed
+        assert submitted.initiative.code_with_strategy not in owed  # submitted: the approver's now
+    assert "deadline 27.11.2026 (overdue)" in text
+    message, text, html = message_to("kk-approver@example.invalid")  # in Danish, as subscribed
+    for part in (text, html):
+        owed = part.split("Statusrapporter, du mangler")[1]
+        assert f"{submitted.initiative.code_with_strategy} " in owed and "skal godkendes" in owed
+        assert "runde 2026-H2, frist 27.11.2026 (overskredet)" in owed and f"{own.code_with_strategy} " not in owed

@@ -42,7 +42,7 @@ def test_a_coordinator_sees_their_default_subscription_and_changes_it(client, ko
 
 def test_initiatives_are_found_by_searching_then_ticked_and_saved(client, outsider, make_initiative, kobenhavn):
     wanted = make_initiative(kobenhavn, code="MIT.1", title_en="Shared login for citizens")
-    make_initiative(kobenhavn, code="X.1", title_en="Open data")
+    make_initiative(kobenhavn, code="X.1", title_en="Basic data for schools")
     client.force_login(outsider)
 
     # The search is not a save: the page comes back as filled in, with the matches to tick.
@@ -54,7 +54,7 @@ def test_initiatives_are_found_by_searching_then_ticked_and_saved(client, outsid
     page = response.content.decode()
     assert "1 initiative matches “login”" in page
     assert f'name="initiatives" id="id_initiatives_{wanted.pk}" value="{wanted.pk}">' in page  # not ticked
-    assert "Open data" not in page
+    assert "Basic data for schools" not in page  # the initiative that does not match
     assert 'value="weekly" checked' in page and 'value="initiatives" checked' in page
     assert "Choose at least one initiative" not in page  # no errors for choices not finished
     assert Subscription.objects.get(user=outsider).frequency == "off"

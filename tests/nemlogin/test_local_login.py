@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from common.roles import SECRETARIAT, ensure_roles
+from nemlogin.models import LoginEvent
 from tests.portfolio.test_settings import import_settings
 
 PASSWORD = "Rådhuspladsen-2025!"
@@ -89,3 +90,38 @@ def test_a_nemlogin_setting_that_makes_no_sense_stops_the_app_naming_it(env, nam
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert named in result.stderr.splitlines()[-1]
+
+
+# --- Every password login and refusal is recorded beside NemLog-in's ----------------------------------
+
+
+def test_password_logins_and_refusals_are_in_the_login_record(client, break_glass_only, coordinator, break_glass_admin):
+    attempt(client, "noedadgang")
+    attempt(client, "kk-coordinator")  # the right password, but password login is closed for coordinators
+    attempt(client, "nobody-by-this-name", "forkert")
+    rows = list(LoginEvent.objects.order_by("pk").values_list("method", "outcome", "reason", "username", "user__username"))
+    assert rows == [
+        ("password", "logged_in", "", "noedadgang", "noedadgang"),
+        ("password", "refused", "password_refused", "kk-coordinator", "kk-coordinator"),
+        ("password", "refused", "password_refused", "nobody-by-this-name", None),
+    ]
+
+
+def test_a_locked_out_attempt_is_recorded_as_such(client, break_glass_only, break_glass_admin):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "noedadgang", "forkert")
+    attempt(client, "noedadgang")
+    assert LoginEvent.objects.order_by("pk").last().reason == "locked_out"
+    assert not LoginEvent.objects.filter(outcome="logged_in").exists()
+
+
+def test_a_session_opened_without_a_password_is_no_password_login(client, coordinator):
+    client.force_login(coordinator)
+    assert not LoginEvent.objects.exists()
+
+
+def test_a_password_the_admin_then_turns_away_is_no_login(client, outsider):
+    outsider.set_password(PASSWORD)
+    outsider.save()
+    assert attempt(client, "outsider").status_code == 200  # not staff: the admin's form refuses
+    assert not LoginEvent.objects.filter(outcome="logged_in").exists()

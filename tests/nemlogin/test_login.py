@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from authorities.models import Coordinator
 from nemlogin.models import LoginEvent, LoginOutcome, PrivilegeMapping, Role
+from tests.clients import change_form_data
 from tests.nemlogin.idp import COORDINATOR_PRIVILEGE, KOBENHAVN_CVR, UNKNOWN_CVR, Person
 
 pytestmark = pytest.mark.django_db
@@ -330,3 +331,72 @@ def test_an_approver_privilege_makes_the_user_approver_of_their_authoritys_statu
     client.logout()
     log_in(client, nemlogin_configured, Person(privileges=[]))
     assert not Approver.objects.filter(user=user).exists() and not Coordinator.objects.filter(user=user).exists()
+
+
+def test_a_secretariat_reader_privilege_reads_the_whole_admin_and_goes_with_the_privilege(
+    client, nemlogin_configured, kobenhavn_connected, aarhus
+):
+    from common.roles import reads_everything
+
+    reader_privilege = "https://portfolio.example.org/roles/secretariat-reader"
+    # In the test, København plays the secretariat's own organisation.
+    PrivilegeMapping.objects.create(privilege=reader_privilege, role=Role.SECRETARIAT_READER,
+                                    authority=kobenhavn_connected)
+    response = log_in(client, nemlogin_configured, Person(privileges=[reader_privilege]))
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    user = User.objects.get(username=USERNAME)
+    assert user.is_staff and reads_everything(user) and not Coordinator.objects.filter(user=user).exists()
+    assert client.get(f"/admin/authorities/authority/{aarhus.pk}/change/").status_code == 200
+    assert LoginEvent.objects.get().message.endswith(": læser i sekretariatet")
+
+    client.logout()
+    log_in(client, nemlogin_configured, Person(privileges=[]))
+    user = User.objects.get(username=USERNAME)
+    assert not user.is_staff and not reads_everything(user)
+
+
+def test_a_privilege_mapping_changed_in_the_admin_is_in_its_history_and_the_recent_changes(client, analyst):
+    mapping = PrivilegeMapping.objects.create(privilege=COORDINATOR_PRIVILEGE, role=Role.COORDINATOR)
+    client.force_login(analyst)
+    page = client.get(f"/admin/nemlogin/privilegemapping/{mapping.pk}/change/")
+    data = change_form_data(page, role=Role.APPROVER)
+    assert client.post(f"/admin/nemlogin/privilegemapping/{mapping.pk}/change/", data).status_code == 302
+    latest = mapping.history.first()
+    assert (latest.role, latest.history_user, latest.history_type) == (Role.APPROVER, analyst, "~")
+    recent = client.get("/admin/recent-changes/", {"model": "nemlogin.privilegemapping"})
+    assert COORDINATOR_PRIVILEGE in recent.content.decode()
+
+
+def test_a_cvr_number_entered_in_the_admin_is_in_the_authoritys_history(client, analyst, aarhus):
+    client.force_login(analyst)
+    url = f"/admin/authorities/authority/{aarhus.pk}/change/"
+    response = client.post(url, change_form_data(client.get(url), cvr="55133018"))
+    assert response.status_code == 302
+    latest = aarhus.history.first()
+    assert (latest.cvr, latest.history_user, latest.history_type) == ("55133018", analyst, "~")
+    assert "55133018" in client.get(f"{url[:-len('change/')]}history/").content.decode()
+
+
+def test_a_reader_privilege_granted_by_another_organisation_gives_nothing(
+    client, nemlogin_configured, kobenhavn_connected, aarhus
+):
+    from common.roles import reads_everything
+
+    reader_privilege = "https://portfolio.example.org/roles/secretariat-reader"
+    PrivilegeMapping.objects.create(privilege=reader_privilege, role=Role.SECRETARIAT_READER, authority=aarhus)
+    response = log_in(client, nemlogin_configured, Person(privileges=[reader_privilege]))
+    assert response.status_code == 302 and response["Location"] == "/"
+    user = User.objects.get(username=USERNAME)
+    assert not user.is_staff and not reads_everything(user)
+    assert LoginEvent.objects.get().message.endswith(": ingen rolle: læser dashboardet")
+
+
+def test_a_reader_mapping_without_its_organisation_is_refused_naming_why(client, analyst, english):
+    client.force_login(analyst)
+    response = client.post("/admin/nemlogin/privilegemapping/add/", {
+        "privilege": "https://portfolio.example.org/roles/secretariat-reader", "role": Role.SECRETARIAT_READER,
+        "authority": "",
+    })
+    assert response.status_code == 200
+    assert "choose the one authority whose organisation may grant it" in response.content.decode()
+    assert not PrivilegeMapping.objects.exists()

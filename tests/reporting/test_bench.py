@@ -17,6 +17,7 @@ def test_bench_reporting_prints_its_figures_and_leaves_nothing_behind(analyst, i
     # Every initiative of every strategy, the completed ones made active for the run.
     assert figures["reports"] == Initiative.objects.filter(strategy__isnull=False).count()
     assert Initiative.objects.filter(status="completed").exists()  # and back as they were
-    assert {page["page"] for page in figures["pages"]} >= {"steering report (frozen)", "compare"}
+    assert {page["page"] for page in figures["pages"]} >= {"steering report, page 1", "compare", "compare (both frozen)"}
     assert all(page["status"] == 200 for page in figures["pages"])
+    assert figures["pdf_bytes"] > 1000 and figures["pdf_s"] > 0 and figures["strategy"]
     assert not Cycle.objects.exists()

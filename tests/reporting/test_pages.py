@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from initiatives.models import Status
-from reporting.models import ReportState, Track
+from initiatives.models import Initiative, Status
+from reporting.models import Cycle, ReportState, Track
 from reporting.services import cycle_freeze, report_approve, report_submit
 from tests.clients import in_english
 
@@ -24,6 +24,51 @@ def kk(client, kobenhavn_coordinator):
 def page(client, name, *args, **kwargs):
     response = client.get(reverse(f"reporting:{name}", args=args), kwargs)
     return response, response.content.decode()
+
+
+def test_the_overview_shows_each_cycles_lights_over_time_as_a_chart_with_a_table_twin(
+    analyst_client, client, outsider, cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver,
+    analyst, strategy_2022
+):
+    from reporting.services import cycle_open
+
+    client.force_login(outsider)
+    text = client.get(reverse("reporting:cycles")).content.decode()
+    # Reports owed but none submitted: the cycle is in the table with nothing counted yet.
+    assert "Lys pr. runde over tid" in text and "trend-chart-data" in text
+    steering_fixture(cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver, analyst)
+    cycle_open(user=analyst, code="2027-H2", period_start=datetime.date(2027, 7, 1),
+               period_end=datetime.date(2027, 12, 31), deadline=datetime.date(2028, 1, 15), strategies=[strategy_2022])
+    response = in_english(analyst_client).get(reverse("reporting:cycles"))
+    trends = response.context["trends"]
+    assert [t.code for t in trends] == ["2027-H1", "2027-H2"]  # oldest first
+    # KK.2's report: computed red, assessed yellow; the rest not submitted.
+    assert trends[0].computed == {"green": 0, "yellow": 0, "red": 1} and trends[0].assessed["yellow"] == 1
+    assert (trends[0].reported, trends[0].owed) == (1, 3)
+    text = response.content.decode()
+    assert "Submitted reports per cycle by light, computed and assessed" in text and "1 / 3" in text
+    assert response.context["trend_chart"]["series"][2] == {"stack": "computed", "light": "red", "values": [1, 0]}
+
+
+def test_each_initiatives_page_shows_its_lights_per_cycle_or_that_it_has_none(
+    client, outsider, cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver, analyst
+):
+    steering_fixture(cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver, analyst)
+    client.force_login(outsider)  # lights are anyone's to read, as in the steering group's report
+    response = in_english(client).get(reverse("initiatives:detail", args=[initiatives["kk_late"].pk]))
+    text = response.content.decode()
+    assert "The initiative's computed and assessed light in each reporting cycle" in text
+    row = text.split('<th scope="row"><a href="/reporting/2027-H1/">2027-H1</a></th>')[1].split("</tr>")[0]
+    assert row.index("Red") < row.index("Yellow") and "New plan" in row  # computed red, assessed yellow
+    assert "initiative-trend.js" in text and "initiative-trend-data" in text
+    text = client.get(reverse("initiatives:detail", args=[initiatives["other_strategy"].pk])).content.decode()
+    assert "No reporting cycle has asked this initiative for a status report yet." in text
+    assert "initiative-trend.js" not in text
+
+
+def test_the_overview_says_so_when_there_is_no_cycle_to_trend(analyst_client):
+    text = analyst_client.get(reverse("reporting:cycles")).content.decode()
+    assert "Ingen runder endnu" in text and "trend-chart.js" not in text
 
 
 def test_the_cycle_list_shows_each_cycle_with_its_progress(kk, cycle):
@@ -151,10 +196,15 @@ def test_compare_two_cycles_in_the_product(analyst_client, cycle, initiatives, r
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_the_pages_run_a_fixed_number_of_queries(analyst_client, django_assert_max_num_queries, size, analyst,
+def test_the_pages_run_a_fixed_number_of_queries(analyst_client, django_assert_max_num_queries,
+                                                 django_assert_num_queries, monkeypatch, size, analyst,
                                                  strategy_2022, kobenhavn, make_initiative):
+    from reporting import selectors, views
     from reporting.services import cycle_open
 
+    # Pages of ten rows: at 30 initiatives the report and the comparison have several.
+    monkeypatch.setattr(selectors, "STEERING_PAGE_SIZE", 10)
+    monkeypatch.setattr(views, "COMPARE_PAGE_SIZE", 10)
     for _ in range(size):
         make_initiative(kobenhavn, status=Status.ACTIVE)
     first = cycle_open(user=analyst, code="2027-H1", period_start=datetime.date(2027, 1, 1),
@@ -172,6 +222,29 @@ def test_the_pages_run_a_fixed_number_of_queries(analyst_client, django_assert_m
     ]:
         with django_assert_max_num_queries(budget):
             assert analyst_client.get(reverse(f"reporting:{name}", args=args), query).status_code == 200
+    # An open cycle's report computes only its page's rows, in the order of the whole report's.
+    with django_assert_num_queries(18):
+        response = analyst_client.get(reverse("reporting:steering_report", args=["2027-H2"]), {"page": "2"})
+    from reporting.snapshots import live_rows
+
+    shown = [row["initiative_id"] for area in response.context["report"].areas for row in area.rows]
+    everything = [row["initiative_id"] for row in live_rows(Cycle.objects.get(code="2027-H2"))]
+    assert shown == (everything[10:20] if size == 30 else everything)  # a page beyond is the last
+    assert response.context["report"].lights["total"] == size
+    # The steering group's report of a frozen cycle and the comparison of two, pinned: whatever the
+    # size and the page, the same queries (a page reads only its own snapshot rows).
+    Initiative.objects.filter(strategy=strategy_2022).update(forecast_end=datetime.date(2026, 12, 31))
+    cycle_freeze(cycle=Cycle.objects.get(code="2027-H2"), user=analyst)
+    for name, args, query, count in [
+        ("steering_report", ["2027-H2"], {}, 15),
+        ("steering_report", ["2027-H2"], {"strategy": "2022-2025", "page": "2"}, 15),
+        ("compare", [], {"a": "2027-H1", "b": "2027-H2", "page": "2"}, 12),
+    ]:
+        with django_assert_num_queries(count):
+            response = analyst_client.get(reverse(f"reporting:{name}", args=args), query)
+        assert response.status_code == 200
+    # Every forecast moved: page 2 of 30 changes, or the only page of 3 (a page beyond is the last).
+    assert len(response.context["changes"]) == (10 if size == 30 else 3)
 
 
 def test_the_overview_shows_where_the_assessment_is_brighter_than_computed_to_those_who_may_see_it(
@@ -183,3 +256,41 @@ def test_the_overview_shows_where_the_assessment_is_brighter_than_computed_to_th
     assert "Vurderet bedre end beregnet" in text and "Ny leverandør indhenter det" in text
     client.force_login(outsider)
     assert "Ny leverandør indhenter det" not in client.get(reverse("home")).content.decode()
+
+
+def test_the_secretariat_reader_reads_every_report_and_exports_but_acts_on_none(
+    client, secretariat_reader, cycle, initiatives, report_of, kobenhavn_coordinator
+):
+    report = report_submit(report=report_of(initiatives["kk_green"]), user=kobenhavn_coordinator, assessed="green",
+                           rationale="Alt går efter planen")
+    client.force_login(secretariat_reader)
+    url = reverse("reporting:report", args=[report.pk])
+    assert "Alt går efter planen" in client.get(url).content.decode()
+    for action in ("save", "submit", "approve", "accept", "return"):
+        assert client.post(url, {"action": action, "return_comment": "x", "assessed": "red"}).status_code == 403
+    assert client.get(reverse("reporting:export_csv", args=["2027-H1"])).status_code == 200
+    assert client.post(reverse("reporting:freeze", args=["2027-H1"])).status_code == 403
+    assert client.get(reverse("admin:reporting_cycle_changelist")).status_code == 200
+    freeze = {"action": "freeze", "_selected_action": [cycle.pk]}
+    client.post(reverse("admin:reporting_cycle_changelist"), freeze)
+    cycle.refresh_from_db()
+    report.refresh_from_db()
+    assert not cycle.is_frozen and report.state == ReportState.SUBMITTED
+
+
+def test_a_report_page_records_the_people_it_names_in_the_access_log(
+    client, analyst, cycle, initiatives, report_of, kobenhavn_coordinator, kobenhavn_approver
+):
+    from accesslog.models import PersonalDataAccess, Purpose
+
+    report = report_submit(report=report_of(initiatives["kk_green"]), user=kobenhavn_coordinator, assessed="green")
+    report_approve(report=report, user=kobenhavn_approver)
+    client.force_login(kobenhavn_approver)
+    assert client.get(reverse("reporting:report", args=[report.pk])).status_code == 200
+    shown = PersonalDataAccess.objects.filter(viewer_id=kobenhavn_approver.pk, purpose=Purpose.STATUS_REPORT_PEOPLE)
+    # The coordinator who submitted it (and is in its history); not the approver, who sees their own name.
+    assert set(shown.values_list("subject_id", flat=True)) == {kobenhavn_coordinator.pk}
+    client.force_login(analyst)
+    client.get(reverse("reporting:report", args=[report.pk]))
+    shown = PersonalDataAccess.objects.filter(viewer_id=analyst.pk, purpose=Purpose.STATUS_REPORT_PEOPLE)
+    assert set(shown.values_list("subject_id", flat=True)) == {kobenhavn_coordinator.pk, kobenhavn_approver.pk}

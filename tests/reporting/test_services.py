@@ -19,6 +19,7 @@ from reporting.services import (
     report_return,
     report_save,
     report_submit,
+    reports_owed_for_initiative,
 )
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,42 @@ def test_opening_a_cycle_owes_a_report_for_every_open_initiative_of_its_strategi
         datetime.date(2027, 7, 1), datetime.date(2027, 7, 10)
     ]
     assert all(report.state == ReportState.DRAFT for report in cycle.reports.all())
+
+
+def test_an_initiative_created_or_moved_into_an_open_cycles_scope_owes_it_a_report_too(
+    cycle, initiatives, kobenhavn, make_initiative, strategy_2022, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        created = make_initiative(kobenhavn, code="KK.7", status="planned")
+        initiative_update(initiative=initiatives["other_strategy"], strategy=strategy_2022)  # moved in
+        initiative_update(initiative=initiatives["kk_done"], forecast_cost=1)  # completed: owes nothing
+    owed = set(cycle.reports.values_list("initiative__code", flat=True))
+    assert owed == {"KK.1", "KK.2", "AA.1", "KK.7", "DI.1"}
+    report = cycle.reports.get(initiative=created)
+    assert report.state == ReportState.DRAFT
+    assert report.history.get().history_change_reason == "came into scope"  # audited like the others
+    # Saving it again (or a second worker's call) adds nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative_update(initiative=created, forecast_cost=2)
+    assert reports_owed_for_initiative(initiative_id=created.pk) == 0
+    assert cycle.reports.count() == 5
+
+
+def test_an_initiative_that_comes_into_scope_after_freezing_owes_the_frozen_cycle_nothing(
+    cycle, initiatives, kobenhavn, make_initiative, analyst, django_capture_on_commit_callbacks
+):
+    cycle_freeze(cycle=cycle, user=analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_initiative(kobenhavn, code="KK.8", status="active")
+    assert cycle.reports.count() == 3 and cycle.snapshots.count() == 3
+
+
+def test_freezing_adds_the_report_a_change_behind_the_services_back_left_owed(cycle, initiatives, analyst):
+    from initiatives.models import Initiative
+
+    Initiative.objects.filter(pk=initiatives["kk_done"].pk).update(status="active")  # no signal
+    cycle_freeze(cycle=cycle, user=analyst)
+    assert cycle.snapshots.filter(initiative=initiatives["kk_done"], report_state="draft").exists()
 
 
 def test_a_report_walks_from_draft_to_accepted(cycle, initiatives, report_of, kobenhavn_coordinator,

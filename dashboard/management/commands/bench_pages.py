@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agreements.models import Agreement
 from common.roles import SECRETARIAT
 from initiatives.models import OPEN_STATUSES
 from strategies.models import Strategy
@@ -105,6 +106,7 @@ class Command(BaseCommand):
             .first()
         )
         strategy = Strategy.objects.current()
+        agreement = Agreement.objects.order_by("pk").values_list("pk", flat=True).first()
         network = reverse("network_json")
         pages = [
             ("overview", reverse("home")),
@@ -122,7 +124,12 @@ class Command(BaseCommand):
             ("impact", f"{reverse('impact')}?initiative={delayed}&days=90" if delayed else None),
             ("funding", reverse("funding:totals") + (f"?strategy={strategy.code}" if strategy else "")),
             ("benefits", reverse("benefits:page") + (f"?strategy={strategy.code}" if strategy else "")),
+            ("agreements", reverse("agreements:list")),
+            ("agreements (unanswered 30 d)", reverse("agreements:list") + "?unanswered_days=30"),
+            ("agreements (committed late)", reverse("agreements:list") + "?committed_late=on"),
         ]
+        if agreement:  # a portfolio seeded before agreements existed has none
+            pages.append(("agreement", reverse("agreements:detail", args=[agreement])))
         missing = [name for name, url in pages if url is None]
         if missing:
             raise CommandError("No summaries to pick pages from: run recompute_summaries first")

@@ -1,0 +1,221 @@
+"""The load scenario (locust), started by `python manage.py load_test`: the secretariat browsing the dashboard and
+its filters, coordinators editing their initiatives in the admin, and API clients reading pages of initiatives.
+
+It runs in locust's own process (gevent), so it imports nothing from the project: the command passes what it
+needs in the environment (users, passwords, tokens, ids). Request names group what the command reports on:
+"page: …" (dashboard and admin pages), "api: …" (API reads), "edit: …" (saving a change) and, for each edit,
+"summaries: edit reflected" whose time is how long the interdependency summaries took to include the edit.
+"""
+
+import datetime
+import os
+import random
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import gevent
+from locust import HttpUser, between, events, task
+
+SECRETARIAT = os.environ["LOAD_SECRETARIAT"]
+COORDINATOR = os.environ["LOAD_COORDINATOR"]
+PASSWORD = os.environ["LOAD_PASSWORD"]
+API_TOKEN = os.environ["LOAD_API_TOKEN"]
+OWN_INITIATIVES = [int(pk) for pk in os.environ["LOAD_OWN_INITIATIVES"].split(",")]
+ANY_INITIATIVES = [int(pk) for pk in os.environ["LOAD_ANY_INITIATIVES"].split(",")]
+STRATEGIES = os.environ["LOAD_STRATEGIES"].split(",")
+# The production server sends cookies only over HTTPS; this client speaks plain HTTP to it on the same
+# machine, as a proxy that terminates TLS would, and says so in this header.
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+FRESHNESS_TIMEOUT = 60
+
+
+class FormFields(HTMLParser):
+    """The fields a browser would submit from the form with the given id (inlines and hidden fields included)."""
+
+    def __init__(self, form_id: str):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.inside = False
+        self.fields: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._select_value: str | None = None
+        self._first_option: str | None = None
+        self._textarea: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in {"submit", "button", "file", "image", "reset"}:
+                return
+            if kind in {"checkbox", "radio"} and "checked" not in attrs:
+                return
+            self.fields.append((name, attrs.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "select" and name:
+            self._select, self._select_value, self._first_option = name, None, None
+        elif tag == "option" and self._select:
+            value = attrs.get("value", "")
+            if self._first_option is None:
+                self._first_option = value
+            if "selected" in attrs:
+                self._select_value = value
+        elif tag == "textarea" and name:
+            self._textarea, self._text = name, ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select" and self._select:
+            value = self._select_value if self._select_value is not None else self._first_option
+            self.fields.append((self._select, value or ""))
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self.fields.append((self._textarea, self._text.lstrip("\n")))
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text += data
+
+
+class Browser(HttpUser):
+    abstract = True
+    username = ""
+
+    def on_start(self):
+        self.client.headers.update(PROXY_HEADERS)
+        self.client.get("/accounts/login/", name="page: login")
+        self._insecure_cookies()
+        self.client.post(
+            "/accounts/login/",
+            {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")},
+            headers={"Referer": f"https://{urlsplit(self.host).netloc}/accounts/login/"},
+            name="edit: log in",
+        )
+        self._insecure_cookies()
+
+    def _insecure_cookies(self):
+        # The session and CSRF cookies are marked Secure; send them back over the plain HTTP hop.
+        for cookie in self.client.cookies:
+            cookie.secure = False
+
+
+class Secretariat(Browser):
+    """The secretariat's analyst: the overview, the lists and their filters, the matrix, delay impact."""
+
+    weight = 6
+    wait_time = between(1, 4)
+    username = SECRETARIAT
+
+    @task(3)
+    def overview(self):
+        self.client.get(f"/?strategy={random.choice(STRATEGIES)}", name="page: overview")
+
+    @task(3)
+    def initiatives(self):
+        filters = random.choice(["", "&at_risk=true", "&level=municipal", "&health=red", "&q=data"])
+        self.client.get(f"/initiatives/?strategy={random.choice(STRATEGIES)}{filters}", name="page: initiatives (filtered)")
+
+    @task(2)
+    def initiative(self):
+        self.client.get(f"/initiatives/{random.choice(ANY_INITIATIVES)}/", name="page: initiative")
+
+    @task(1)
+    def authorities(self):
+        self.client.get("/authorities/", name="page: authorities")
+
+    @task(1)
+    def interdependencies(self):
+        self.client.get(f"/interdependencies/?strategy={random.choice(STRATEGIES)}", name="page: interdependencies")
+
+    @task(1)
+    def impact(self):
+        self.client.get(f"/impact/?initiative={random.choice(ANY_INITIATIVES)}&days=90", name="page: delay impact")
+
+    @task(1)
+    def funding(self):
+        self.client.get(f"/funding/?strategy={random.choice(STRATEGIES)}", name="page: funding")
+
+
+class Coordinator(Browser):
+    """A coordinator changing the forecast end of one of their authority's initiatives in the admin."""
+
+    weight = 1
+    wait_time = between(5, 15)
+    username = COORDINATOR
+
+    @task
+    def edit_forecast_end(self):
+        pk = random.choice(OWN_INITIATIVES)
+        url = f"/admin/initiatives/initiative/{pk}/change/"
+        page = self.client.get(url, name="page: admin change form")
+        if page.status_code != 200:
+            return
+        form = FormFields("initiative_form")
+        form.feed(page.text)
+        fields = dict(form.fields)
+        try:
+            end = datetime.datetime.strptime(fields["forecast_end"], "%d.%m.%Y").date()
+        except (KeyError, ValueError):
+            return
+        shifted = (end + datetime.timedelta(days=random.choice([-7, 7]))).strftime("%d.%m.%Y")
+        data = [(name, shifted if name == "forecast_end" else value) for name, value in form.fields]
+        data.append(("_save", "Save"))
+        self._insecure_cookies()
+        with self.client.post(url, data, headers={"Referer": f"https://{urlsplit(self.host).netloc}{url}"},
+                              name="edit: save an initiative", allow_redirects=False, catch_response=True) as saved:
+            if saved.status_code != 302:
+                saved.failure(f"the save was not accepted ({saved.status_code})")
+                return
+        gevent.spawn(self._await_summaries, datetime.datetime.now(datetime.UTC))
+
+    def _await_summaries(self, saved_at):
+        """Poll the API's freshness until the summaries reflect the edit: nothing pending, computed after it."""
+        started = datetime.datetime.now(datetime.UTC)
+        while (datetime.datetime.now(datetime.UTC) - started).total_seconds() < FRESHNESS_TIMEOUT:
+            gevent.sleep(0.25)
+            answer = self.client.get("/api/v1/summaries/freshness/", name="api: summaries freshness")
+            if answer.status_code != 200:
+                continue
+            state = answer.json()
+            as_of = datetime.datetime.fromisoformat(state["as_of"]) if state["as_of"] else None
+            if not state["pending"] and as_of and as_of >= saved_at:
+                elapsed = (datetime.datetime.now(datetime.UTC) - saved_at).total_seconds() * 1000
+                events.request.fire(request_type="SUMMARY", name="summaries: edit reflected", response_time=elapsed,
+                                    response_length=0, exception=None, context={})
+                return
+        events.request.fire(request_type="SUMMARY", name="summaries: edit reflected",
+                            response_time=FRESHNESS_TIMEOUT * 1000, response_length=0,
+                            exception=TimeoutError("the summaries did not reflect the edit in time"), context={})
+
+
+class ApiClient(HttpUser):
+    """Another system reading the portfolio through the API with a token, a page of 100 at a time."""
+
+    weight = 3
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        self.client.headers.update({**PROXY_HEADERS, "Authorization": f"Token {API_TOKEN}"})
+
+    @task(3)
+    def initiatives(self):
+        first = self.client.get(f"/api/v1/initiatives/?strategy={random.choice(STRATEGIES)}&page_size=100",
+                                name="api: initiatives (page 1)")
+        if first.status_code == 200 and first.json().get("next"):
+            following = urlsplit(first.json()["next"])
+            self.client.get(f"{following.path}?{following.query}", name="api: initiatives (next page)")
+
+    @task(1)
+    def initiative(self):
+        self.client.get(f"/api/v1/initiatives/{random.choice(ANY_INITIATIVES)}/", name="api: initiative")
+
+    @task(1)
+    def dependencies(self):
+        self.client.get("/api/v1/dependencies/?page_size=100", name="api: dependencies")
