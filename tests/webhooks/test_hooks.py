@@ -1,7 +1,11 @@
 """Registering a webhook: the secretariat's alone, a hostile URL refused naming the field, and no
 request to a private address in production (SSRF)."""
 
+import contextlib
 import json
+import socket
+import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -125,3 +129,32 @@ def test_a_light_changed_in_the_initiative_admin_or_by_a_revert_is_told(analyst_
     assert [(event["event"], event["old"], event["new"]) for event in told] == [
         (EventType.HEALTH_CHANGED, "green", "red"), (EventType.HEALTH_CHANGED, "red", "green"),
     ]
+
+
+def test_a_receiver_answering_a_byte_at_a_time_is_cut_off(hook, settings, make_initiative, kobenhavn):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 1  # each read may wait 1 s; the whole attempt 3 s
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip():
+        connection, _address = listener.accept()
+        with connection, contextlib.suppress(OSError):  # the client hangs up on it
+            connection.sendall(b"HTTP/1.1 200 OK\r\n")
+            while not stop.wait(0.5):
+                connection.sendall(b"X")  # a header line that never ends
+
+    server = threading.Thread(target=drip, daemon=True)
+    server.start()
+    hook.url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    hook.save()
+    initiative_update(initiative=make_initiative(kobenhavn), forecast_cost=20_000_000)
+    started = time.monotonic()
+    try:
+        report = due_deliveries_send()
+    finally:
+        stop.set()
+        server.join(timeout=5)
+        listener.close()
+
+    assert report.delivered == 0 and time.monotonic() - started < 6
+    assert "no complete answer within 3 s" in Delivery.objects.get().last_error
