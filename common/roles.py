@@ -7,13 +7,15 @@ with no write permission and no authority of their own, change none.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 SECRETARIAT = "Secretariat"
 COORDINATORS = "Coordinators"
 SECRETARIAT_READERS = "Secretariat readers"
 
-SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "agreements", "risks", "funding", "benefits", "summaries", "reporting", "digests", "auth"]
+SECRETARIAT_APPS = ["authorities", "strategies", "initiatives", "agreements", "risks", "funding", "benefits", "summaries", "reporting", "digests", "webhooks", "auth"]
 # The portfolio's records; not the users, their email settings or the logs about them.
 READER_APPS = ["authorities", "strategies", "initiatives", "agreements", "risks", "funding", "benefits", "summaries", "reporting"]
 
@@ -104,6 +106,13 @@ def password_login_allowed(user) -> bool:
     """The one answer to "may this user log in with a password?": everyone by default; with
     LOCAL_LOGIN=break-glass only superusers (the secretariat's break-glass administrators)."""
     return password_login_for_everyone() or user.is_superuser
+
+
+def secretariat_users():
+    """The users `is_secretariat` says yes to, as a QuerySet (whom the secretariat's messages go to)."""
+    return get_user_model().objects.filter(
+        Q(is_superuser=True) | Q(groups__name=SECRETARIAT), is_active=True
+    ).distinct()
 
 
 def ensure_roles() -> tuple[Group, Group]:

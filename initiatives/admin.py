@@ -263,10 +263,11 @@ class InitiativeAdmin(PortfolioAdmin):
         return deleted, counts, perms_needed, protected
 
     def save_model(self, request, obj, form, change):
-        # The stored lead, not the form's initial: a revert's form starts from the old version.
-        obj._previous_lead_id = (
-            Initiative.objects.filter(pk=obj.pk).values_list("lead_id", flat=True).first() if change else None
-        )
+        # The stored lead and light, not the form's initial: a revert's form starts from the old version.
+        stored = Initiative.objects.filter(pk=obj.pk).values_list("lead_id", "health").first() if change else None
+        obj._previous_lead_id = stored[0] if stored else None
+        if stored:
+            obj.health_stored_as(stored[1])
         obj.refresh_health()
         super().save_model(request, obj, form, change)
         # Also here, not only in save_related: a revert from the history page saves no inlines.

@@ -350,6 +350,40 @@ class Initiative(models.Model):
         """The lead's coordinator (or the secretariat) edits an initiative."""
         return is_secretariat(user) or self.lead_id in coordinated_authority_ids(user)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The overall light as stored, so a save can tell a change of it from a save that kept it
+        # (health_change_on_save). Deferred when the query did not load it.
+        if "health" in field_names:
+            instance._stored_health = values[field_names.index("health")]
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "health" in fields:
+            self._stored_health = self.health  # as stored now (after a rollback, say)
+
+    def health_stored_as(self, health: str) -> None:
+        """Tell an object not loaded from the database (a revert builds it from its history) the
+        light stored now, so that its save can tell a change of it."""
+        self._stored_health = health
+
+    def health_change_on_save(self, *, created: bool) -> tuple[str, str] | None:
+        """(stored light, saved light) when the save just made changed the overall light; None when
+        it kept it or created the initiative. The saved light counts as stored after."""
+        stored = None if created else getattr(self, "_stored_health", None)
+        if stored is None:
+            # Created now (a first light is no change), or loaded without its light: nothing to
+            # compare without a query. Later saves of this object compare with what was saved.
+            if created:
+                self._stored_health = self.health
+            return None
+        self._stored_health = self.health
+        if stored == self.health:
+            return None
+        return stored, self.health
+
     def refresh_health(self) -> bool:
         """Set the stored lights from the current dates and money; True when any changed."""
         assessment = self.assess_health()

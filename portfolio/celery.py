@@ -47,6 +47,12 @@ app.conf.beat_schedule = {
         "task": "digests.tasks.send_report_reminders",
         "schedule": crontab(hour=6, minute=5),
     },
+    # Send the webhook deliveries that are due and no queued task will send (broker down when they
+    # were recorded, a worker died mid-attempt): the outbox rows in the database say what is owed.
+    "send-due-webhooks": {
+        "task": "webhooks.tasks.send_due_webhooks",
+        "schedule": 60.0,
+    },
     # Delete access-log records past ACCESS_LOG_RETENTION_MONTHS (13 by default). Nightly is enough:
     # a record is kept at most a day beyond its retention. 03:45 Copenhagen time is clear of the
     # daylight-saving switch, so it runs once a night; running twice deletes nothing more.

@@ -6,6 +6,7 @@ which raise ImproperlyConfigured naming the variable when its value is nonsense.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -110,6 +111,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api",
     "opendata",
+    "webhooks.apps.WebhooksConfig",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +221,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = "Europe/Copenhagen"
 # Seconds a summaries recompute waits after a change, so a burst of edits becomes one run.
 SUMMARY_COALESCE_SECONDS = env_int("SUMMARY_COALESCE_SECONDS", 2, minimum=0)
+
+# Webhooks (README: *Webhooks*). A receiver that fails this many attempts in a row is paused and the
+# secretariat emailed; each attempt waits at most the timeout (seconds) to connect and for each read.
+WEBHOOK_PAUSE_AFTER_FAILURES = env_int("WEBHOOK_PAUSE_AFTER_FAILURES", 10, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+# Seconds after a failed attempt before the next; doubling each time, at most 30 minutes.
+WEBHOOK_RETRY_FIRST_SECONDS = env_int("WEBHOOK_RETRY_FIRST_SECONDS", 30, minimum=1)
+# Against SSRF: when set, webhooks may point only at these host names (comma-separated); and private,
+# loopback and link-local addresses are refused unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES (default: only
+# with DEBUG, for a receiver on the developer's own machine).
+WEBHOOK_ALLOWED_HOSTS = [host.lower() for host in env_list("WEBHOOK_ALLOWED_HOSTS", [])]
+for _host in WEBHOOK_ALLOWED_HOSTS:
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[0-9a-f:.]+", _host):
+        raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_HOSTS must list host names (hooks.example.org); got {_host!r}")
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

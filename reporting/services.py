@@ -14,12 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.events import Change, announce
 from common.roles import is_secretariat
 from initiatives.models import OPEN_STATUSES, Health, Initiative
 from initiatives.services import initiative_update
 from strategies.models import Strategy
 
 from . import snapshots
+from .events import CYCLE_FROZEN
 from .models import (
     EDITABLE_REPORT_STATES,
     BaselineVersion,
@@ -156,6 +158,7 @@ def cycle_freeze(*, cycle: Cycle, user) -> Cycle:
     cycle.frozen_at = timezone.now()
     cycle.frozen_by = user
     _save(cycle, user)
+    announce(CYCLE_FROZEN, [Change(cycle.pk, CycleState.OPEN.value, CycleState.FROZEN.value)])
     return cycle
 
 

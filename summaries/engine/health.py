@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
+from common.events import Change
+from initiatives.events import health_changes_announce
 from initiatives.models import Initiative, assess_cost, assess_schedule, worst_health
 
 from .graph import Graph
@@ -16,6 +20,7 @@ def reconcile_health(graph: Graph) -> int:
     schedule_memo: dict[tuple, str] = {}
     cost_memo: dict[tuple, str] = {}
     changed: list[Initiative] = []
+    overall_changes: list[Change] = []
     for i, (baseline_end, forecast_end, budget, cost, benefits, old_schedule, old_cost, old_overall) in enumerate(
         graph.health_inputs
     ):
@@ -33,7 +38,12 @@ def reconcile_health(graph: Graph) -> int:
             changed.append(
                 Initiative(pk=graph.ids[i], schedule_health=schedule, cost_health=cost_light, health=overall)
             )
+            if overall != old_overall:
+                overall_changes.append(Change(graph.ids[i], old_overall, overall))
     if changed:
-        # bulk_update sends no signals: correcting derived lights is not a change to the data.
-        Initiative.objects.bulk_update(changed, ["schedule_health", "cost_health", "health"], batch_size=1000)
+        with transaction.atomic():
+            # bulk_update sends no signals: correcting derived lights is not a change to the data.
+            # An overall light that changed is still news to a receiver: announced in one batch.
+            Initiative.objects.bulk_update(changed, ["schedule_health", "cost_health", "health"], batch_size=1000)
+            health_changes_announce(overall_changes)
     return len(changed)

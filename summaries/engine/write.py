@@ -8,8 +8,10 @@ from collections.abc import Iterable
 
 from django.db import connection, models
 
+from common.events import Change, announce
 from strategies.models import Strategy
 
+from ..events import AT_RISK_CHANGED
 from ..models import LEVELS, AuthorityPairSummary, AuthoritySummary, InitiativeSummary, LevelMatrixCell
 from .compute import Figures
 from .graph import Graph
@@ -39,12 +41,18 @@ def write_figures(
     sync = functools.partial(sync_table, rewrite=rewrite, computed_at=computed_at)
     initiative_rows = _initiative_rows(graph, figures, strategy)
     cell_rows = _level_cell_rows(figures, strategy)
+    initiative_summaries = (
+        InitiativeSummary.objects.filter(initiative__strategy=strategy) if strategy else InitiativeSummary.objects.all()
+    )
+    # The flags as they were, to tell which the run changes: a run that compares reads them anyway;
+    # a rewrite, which compares nothing, reads just these two columns before replacing the rows.
+    stored_rows: dict[tuple, tuple] = {}
+    at_risk_before = dict(initiative_summaries.values_list("initiative_id", "at_risk")) if rewrite else None
     counts = {
         "initiative_summaries": len(initiative_rows),
         "initiative_summaries_written": sync(
-            InitiativeSummary,
-            InitiativeSummary.objects.filter(initiative__strategy=strategy) if strategy else InitiativeSummary.objects.all(),
-            ["initiative_id"], INITIATIVE_FIGURES, initiative_rows,
+            InitiativeSummary, initiative_summaries, ["initiative_id"], INITIATIVE_FIGURES, initiative_rows,
+            stored=stored_rows,
         ),
         "level_cells": len(cell_rows),
         "level_cells_written": sync(
@@ -53,6 +61,12 @@ def write_figures(
             ["strategy_id", "source_level", "target_level"], LEVEL_CELL_FIGURES, cell_rows,
         ),
     }
+    at = INITIATIVE_FIGURES.index("at_risk")
+    counts["at_risk_changed"] = _announce_at_risk_changes(
+        at_risk_before.items() if at_risk_before is not None
+        else ((key[0], values[at]) for key, values in stored_rows.items()),
+        initiative_rows,
+    )
     if strategy is not None:
         return counts
     authority_ids = graph.authority_ids
@@ -67,6 +81,19 @@ def write_figures(
         AuthorityPairSummary, AuthorityPairSummary.objects.all(), ["source_id", "target_id"], PAIR_FIGURES, pair_rows
     )
     return counts
+
+
+def _announce_at_risk_changes(before: Iterable[tuple[int, bool]], computed: dict[tuple, tuple]) -> int:
+    """Announce, in one batch, the initiatives whose at-risk flag the run changed (those with a
+    stored row: a new initiative's first figures are no change). Returns how many."""
+    at = INITIATIVE_FIGURES.index("at_risk")
+    changes = []
+    for initiative_id, was_at_risk in before:
+        row = computed.get((initiative_id,))
+        if row is not None and row[at] != was_at_risk:
+            changes.append(Change(initiative_id, was_at_risk, row[at]))
+    announce(AT_RISK_CHANGED, changes)
+    return len(changes)
 
 
 def _initiative_rows(graph: Graph, figures: Figures, strategy: Strategy | None) -> dict[tuple, tuple]:
@@ -106,23 +133,26 @@ def sync_table(
     *,
     rewrite: bool,
     computed_at: datetime.datetime,
+    stored: dict[tuple, tuple] | None = None,
 ) -> int:
     """Make the table's rows within `queryset` equal `rows` (key → values); returns the rows written.
+    `stored`, when given, is filled with the rows as they were (key → values) when they are compared
+    (not by a rewrite).
 
     Rows whose figures did not change are kept as they are (with their `computed_at`): after an
     edit only a few figures change, and rewriting 60,000 rows would cost more than the whole
     computation. `rewrite` replaces every row (the nightly run does, to start from a clean slate).
     """
+    attnames = {f.column: f.attname for f in model._meta.concrete_fields}
+    width = len(key_columns)
     if rewrite:
         queryset.delete()
         keys = list(rows)
     else:
-        attnames = {f.column: f.attname for f in model._meta.concrete_fields}
-        width = len(key_columns)
-        existing: dict[tuple, tuple] = {}
+        existing: dict[tuple, tuple] = {} if stored is None else stored
         stale = []
-        for pk, *stored in queryset.values_list("pk", *[attnames[c] for c in key_columns + value_columns]):
-            key, values = tuple(stored[:width]), tuple(stored[width:])
+        for pk, *row in queryset.values_list("pk", *[attnames[c] for c in key_columns + value_columns]):
+            key, values = tuple(row[:width]), tuple(row[width:])
             existing[key] = values
             if rows.get(key) != values:
                 stale.append(pk)

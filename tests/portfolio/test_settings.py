@@ -27,6 +27,8 @@ def import_settings(**env) -> subprocess.CompletedProcess:
         ({"HEALTH_SCHEDULE_RED_MONTHS": "-1"}, "HEALTH_SCHEDULE_RED_MONTHS"),
         ({"SITE_URL": "portfolio.example.org"}, "SITE_URL"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"WEBHOOK_ALLOWED_HOSTS": "https://hooks.example.org/"}, "WEBHOOK_ALLOWED_HOSTS"),
+        ({"WEBHOOK_PAUSE_AFTER_FAILURES": "0"}, "WEBHOOK_PAUSE_AFTER_FAILURES"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(env, named):
