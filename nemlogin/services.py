@@ -145,3 +145,12 @@ def password_refusal_record(*, username, locked_out: bool) -> None:
         method=LoginMethod.PASSWORD, outcome=LoginOutcome.REFUSED, user=user, username=username, reason=reason,
         message=message,
     )
+
+
+def admin_refusal_record(*, user: AbstractBaseUser) -> None:
+    """The admin's login turned away a user whose password was right: they are not staff (coordinators and
+    the secretariat are). Recorded like any other refusal; no `user_login_failed` signal reports this one."""
+    login_event_record(
+        method=LoginMethod.PASSWORD, outcome=LoginOutcome.REFUSED, user=user, username=user.get_username(),
+        reason="not_staff", message=_("Right password, but not a staff user: the admin is for coordinators and the secretariat."),
+    )

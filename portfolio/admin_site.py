@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -26,6 +27,7 @@ from accesslog.services import access_record
 from authorities.models import Authority, coordinated_authority_ids
 from common.history import CHANGED, CREATED, DELETED, FieldChange, described, field_changes, who
 from common.roles import is_secretariat, reads_everything
+from nemlogin.services import admin_refusal_record
 from nemlogin.views import single_logout_redirect
 
 # Apps whose models are portfolio data; each has `history = HistoricalRecords()`.
@@ -149,8 +151,21 @@ def _history_repr(tracked, record) -> str:
         return f"#{getattr(record, tracked._meta.pk.attname)}"
 
 
+class RecordedAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's login form, whose one refusal after a right password (a user who is not staff) goes into
+    the login record like every other refusal."""
+
+    def confirm_login_allowed(self, user):
+        try:
+            super().confirm_login_allowed(user)
+        except ValidationError:
+            admin_refusal_record(user=user)
+            raise
+
+
 class PortfolioAdminSite(admin.AdminSite):
     site_header = gettext_lazy("Strategy portfolio administration")
+    login_form = RecordedAdminAuthenticationForm
     # The sidebar took a quarter of a 1366 px screen from the change lists; the breadcrumbs and
     # the index lead everywhere it did.
     enable_nav_sidebar = False

@@ -120,8 +120,12 @@ def test_a_session_opened_without_a_password_is_no_password_login(client, coordi
     assert not LoginEvent.objects.exists()
 
 
-def test_a_password_the_admin_then_turns_away_is_no_login(client, outsider):
+def test_a_password_the_admin_then_turns_away_is_no_login_but_a_recorded_refusal(client, outsider):
     outsider.set_password(PASSWORD)
     outsider.save()
     assert attempt(client, "outsider").status_code == 200  # not staff: the admin's form refuses
     assert not LoginEvent.objects.filter(outcome="logged_in").exists()
+    # The refusal is recorded like the others, naming why.
+    assert list(LoginEvent.objects.values_list("outcome", "reason", "user__username")) == [
+        ("refused", "not_staff", "outsider")
+    ]
