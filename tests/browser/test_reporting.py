@@ -152,11 +152,12 @@ def frozen_cycles_removed_after(transactional_db):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_report_is_returned_then_the_cycle_frozen_compared_and_exported_as_pdf_in_the_browser(
+def test_a_cycle_is_opened_a_report_returned_the_cycle_frozen_compared_and_exported_as_pdf_in_the_browser(
     browser_page, chromium_browser, live_server, cycles, frozen_cycles_removed_after, language
 ):
     from django.contrib.auth.models import User
 
+    from initiatives.models import Initiative
     from reporting.models import Cycle, ReportState
     from reporting.services import report_submit
 
@@ -168,6 +169,24 @@ def test_a_report_is_returned_then_the_cycle_frozen_compared_and_exported_as_pdf
     log_in(page)
     if language != "da":
         switch_language(page, language)
+    # The secretariat opens the next cycle in the admin: every open initiative of its strategy owes a report.
+    strategy = cycles["first"].strategies.get()
+    page.goto(f"{page.base_url}/admin/reporting/cycle/add/")
+    dates = ("01.01.2028", "30.06.2028", "15.07.2028") if language == "da" else ("2028-01-01", "2028-06-30", "2028-07-15")
+    page.fill("#id_code", "2028-H1")
+    for field, value in zip(("period_start", "period_end", "deadline"), dates, strict=True):
+        page.fill(f"#id_{field}", value)
+    page.select_option("#id_strategies_from", str(strategy.pk))
+    page.click("#id_strategies_add")
+    assert axe_violations(page) == []
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/reporting/cycle/")
+    opened = Cycle.objects.get(code="2028-H1")
+    owed = Initiative.objects.open().filter(strategy=strategy).count()
+    assert owed > 0 and opened.reports.count() == owed
+    page.goto(f"{page.base_url}/reporting/2028-H1/")
+    assert axe_violations(page) == []
+
     # The secretariat returns it: without a comment refused, naming the field; then with one.
     page.goto(f"{page.base_url}{url}")
     page.click("button[value=return]")

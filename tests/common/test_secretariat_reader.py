@@ -101,5 +101,8 @@ def test_the_readers_api_token_reads_every_authoritys_initiatives_and_writes_not
     foreign = records["foreign"]
     response = client.get(f"/api/v1/initiatives/{foreign.pk}/", headers=headers)
     assert response.status_code == 200 and response.json()["code"] == "AA.1"
+    # The API takes changes now (PATCH by the lead or the secretariat): the reader's is refused, nothing saved.
     assert client.patch(f"/api/v1/initiatives/{foreign.pk}/", {"title_da": "x"}, headers=headers,
-                        content_type="application/json").status_code == 405
+                        content_type="application/json").status_code == 403
+    foreign.refresh_from_db()
+    assert foreign.title_da != "x"
