@@ -16,3 +16,9 @@ CELERY_TASK_DEFAULT_QUEUE = f"tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main
 # user fixture and log-in). Django's documentation recommends a fast hasher for tests; production
 # keeps its own (portfolio.settings), and the hashing itself is Django's, not ours to test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# PostgreSQL in the tests: a commit need not wait for its WAL record to reach the disk (a crash of the
+# test database loses nothing anyone needs). The live-server and real-worker tests commit and empty
+# the tables after each test; this keeps them off the disk's flush. Production keeps the default.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
