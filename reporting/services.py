@@ -126,8 +126,9 @@ def cycle_open(
     _save(cycle, user)
     cycle.strategies.set(strategies)
     for day in sorted(set(reminders)):
-        if day > deadline:
-            raise ValidationError({"reminders": _("A reminder must not be after the deadline.")})
+        # Before the deadline a reminder nudges; after it, it chases the reports overdue (as in the admin).
+        if day < period_start:
+            raise ValidationError({"reminders": _("A reminder must not be before the period starts.")})
         CycleReminder.objects.create(cycle=cycle, remind_on=day)
     reports_owed_create(cycle=cycle)
     return cycle

@@ -85,3 +85,18 @@ def test_beat_sends_the_reminders_each_morning():
     entry = app.conf.beat_schedule["send-report-reminders"]
     assert entry["task"] == send_report_reminders.name and entry["task"] in app.tasks
     assert entry["schedule"] == crontab(hour=6, minute=5)
+
+
+def test_a_reminder_after_the_deadline_chases_the_reports_overdue(analyst, kobenhavn, kobenhavn_coordinator,
+                                                                  make_initiative, strategy_2022):
+    kobenhavn_coordinator.email = "kk@example.invalid"
+    kobenhavn_coordinator.save()
+    make_initiative(kobenhavn, code="KK.9", status=Status.ACTIVE)
+    late = datetime.date(2027, 7, 22)
+    cycle_open(user=analyst, code="2027-H1", period_start=datetime.date(2027, 1, 1),
+               period_end=datetime.date(2027, 6, 30), deadline=datetime.date(2027, 7, 15),
+               strategies=[strategy_2022], reminders=[late])
+    assert reminders_send(reminders_schedule(late)) == 1
+    assert reminders_send(reminders_schedule(late)) == 0  # once
+    [message] = mail.outbox
+    assert message.to == ["kk@example.invalid"] and "2027-H1" in message.subject
