@@ -54,12 +54,11 @@ def in_process():
     app.conf.task_always_eager = was_eager
 
 
-def test_an_agreement_walks_from_request_to_decline_to_re_request_to_late_commit(
-    in_process, coordinator_page, browser_portfolio, kobenhavn, digst, aarhus
-):
+def _coordinators_and_initiatives(browser_portfolio, kobenhavn, digst, aarhus):
+    """The three coordinators with addresses and passwords, and W.2 (København) depending on W.1
+    (Digitaliseringsstyrelsen)."""
     from django.contrib.auth.models import User
 
-    from agreements.models import Agreement
     from initiatives.models import Status
     from initiatives.services import dependency_add, initiative_create
     from tests.conftest import make_coordinator
@@ -82,11 +81,12 @@ def test_an_agreement_walks_from_request_to_decline_to_re_request_to_late_commit
                                   forecast_start=datetime.date(2027, 6, 1), baseline_end=datetime.date(2028, 6, 30),
                                   forecast_end=datetime.date(2028, 6, 30), **common)
     dependency_add(source=dependant, target=provider)
-    mail.outbox.clear()
-    page, found = coordinator_page, {}
-    _as(page, "kk-coordinator")
+    return provider, dependant
 
-    # København asks (refused first: nothing filled in).
+
+def _kobenhavn_asks(page, found) -> None:
+    """København asks (refused first: nothing filled in)."""
+    _as(page, "kk-coordinator")
     page.goto(f"{page.base_url}/agreements/?list=by")
     page.click("a[href^='/agreements/ask/']:has-text('W.2')")
     page.wait_for_url(re.compile(r"/agreements/ask/\d+/$"))
@@ -100,7 +100,9 @@ def test_an_agreement_walks_from_request_to_decline_to_re_request_to_late_commit
     _told(["digst-coordinator@example.invalid"])
     _violations(page, found, "requested")
 
-    # Digitaliseringsstyrelsen declines (refused first: no reason).
+
+def _digst_declines(page, found, dependant) -> None:
+    """Digitaliseringsstyrelsen declines (refused first: no reason); the dependant is at risk, cause named."""
     _as(page, "digst-coordinator")
     _open_agreement(page, "of")
     page.click("button[value=decline]")
@@ -113,7 +115,9 @@ def test_an_agreement_walks_from_request_to_decline_to_re_request_to_late_commit
     page.goto(f"{page.base_url}/initiatives/{dependant.pk}/")
     assert "aftale afslået" in page.inner_text("main")
 
-    # København asks again, for a later date.
+
+def _kobenhavn_asks_again(page) -> None:
+    """København asks again, for a later date."""
     _as(page, "kk-coordinator")
     _open_agreement(page, "by")
     page.fill("#id_reopen-needed_by", "01.06.2027")
@@ -121,7 +125,9 @@ def test_an_agreement_walks_from_request_to_decline_to_re_request_to_late_commit
     page.wait_for_selector(".alert-success")
     _told(["digst-coordinator@example.invalid", "kk-coordinator@example.invalid", "digst-coordinator@example.invalid"])
 
-    # Digitaliseringsstyrelsen commits, three months late.
+
+def _digst_commits_late(page, found, provider, dependant) -> None:
+    """Digitaliseringsstyrelsen commits, three months late: the cause is named, and the impact waits for it."""
     _as(page, "digst-coordinator")
     _open_agreement(page, "of")
     page.fill("#id_commit-committed_date", "01.09.2027")
@@ -138,13 +144,29 @@ def test_an_agreement_walks_from_request_to_decline_to_re_request_to_late_commit
     row = page.locator(".impact-table tbody tr:has-text('W.2')")
     assert row.locator("td").nth(3).inner_text() == "30"
 
-    # Aarhus's coordinator sees nothing of it.
+
+def _aarhus_sees_nothing(page) -> None:
+    from agreements.models import Agreement
+
     _as(page, "aarhus-coordinator")
     for which in ("of", "by"):
         page.goto(f"{page.base_url}/agreements/?list={which}")
         assert "W.2" not in page.inner_text("main")
     response = page.goto(f"{page.base_url}/agreements/{Agreement.objects.get().pk}/")
     assert response.status == 404
+
+
+def test_an_agreement_walks_from_request_to_decline_to_re_request_to_late_commit(
+    in_process, coordinator_page, browser_portfolio, kobenhavn, digst, aarhus
+):
+    provider, dependant = _coordinators_and_initiatives(browser_portfolio, kobenhavn, digst, aarhus)
+    mail.outbox.clear()
+    page, found = coordinator_page, {}
+    _kobenhavn_asks(page, found)
+    _digst_declines(page, found, dependant)
+    _kobenhavn_asks_again(page)
+    _digst_commits_late(page, found, provider, dependant)
+    _aarhus_sees_nothing(page)
     assert found == {}
     # The refused forms answer 400 and Aarhus's forged id 404; nothing else may complain (CSP, scripts).
     assert [e for e in page.console_errors if "status of 400" not in e and "status of 404" not in e] == []

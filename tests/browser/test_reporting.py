@@ -151,26 +151,11 @@ def frozen_cycles_removed_after(transactional_db):
             cursor.execute(f"DELETE FROM {table} WHERE {gone}")
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_a_cycle_is_opened_a_report_returned_the_cycle_frozen_compared_and_exported_as_pdf_in_the_browser(
-    browser_page, chromium_browser, live_server, cycles, frozen_cycles_removed_after, language
-):
-    from django.contrib.auth.models import User
-
+def _open_a_cycle_in_the_admin(page, strategy, language) -> None:
+    """The secretariat opens the next cycle in the admin: every open initiative of its strategy owes a report."""
     from initiatives.models import Initiative
-    from reporting.models import Cycle, ReportState
-    from reporting.services import report_submit
+    from reporting.models import Cycle
 
-    report = cycles["report"]
-    report_submit(report=report, user=User.objects.get(username="kk-coordinator"),
-                  assessed=report.initiative.health, track="back_to_plan")
-    url = f"/reporting/reports/{report.pk}/"
-    page = browser_page
-    log_in(page)
-    if language != "da":
-        switch_language(page, language)
-    # The secretariat opens the next cycle in the admin: every open initiative of its strategy owes a report.
-    strategy = cycles["first"].strategies.get()
     page.goto(f"{page.base_url}/admin/reporting/cycle/add/")
     dates = ("01.01.2028", "30.06.2028", "15.07.2028") if language == "da" else ("2028-01-01", "2028-06-30", "2028-07-15")
     page.fill("#id_code", "2028-H1")
@@ -187,7 +172,11 @@ def test_a_cycle_is_opened_a_report_returned_the_cycle_frozen_compared_and_expor
     page.goto(f"{page.base_url}/reporting/2028-H1/")
     assert axe_violations(page) == []
 
-    # The secretariat returns it: without a comment refused, naming the field; then with one.
+
+def _return_the_report(page, report, url) -> None:
+    """The secretariat returns it: without a comment refused, naming the field; then with one."""
+    from reporting.models import ReportState
+
     page.goto(f"{page.base_url}{url}")
     page.click("button[value=return]")
     page.wait_for_selector("#return-error")
@@ -198,7 +187,8 @@ def test_a_cycle_is_opened_a_report_returned_the_cycle_frozen_compared_and_expor
     report.refresh_from_db()
     assert (report.state, report.return_comment) == (ReportState.RETURNED, "Hovedrisiciene mangler")
 
-    # The coordinator reads why.
+
+def _coordinator_reads_why(chromium_browser, live_server, url, language) -> None:
     coordinator_page = chromium_browser.new_context(locale="da-DK").new_page()
     coordinator_page.base_url = live_server.url
     log_in(coordinator_page, "kk-coordinator", KK_PASSWORD)
@@ -208,14 +198,16 @@ def test_a_cycle_is_opened_a_report_returned_the_cycle_frozen_compared_and_expor
     assert "Hovedrisiciene mangler" in coordinator_page.locator(".alert-warning").inner_text()
     assert axe_violations(coordinator_page) == []
 
-    # The secretariat freezes the cycle on its page.
+
+def _freeze_and_compare(page) -> None:
+    """The secretariat freezes the cycle on its page, then compares it with the next cycle."""
+    from reporting.models import Cycle
+
     page.goto(f"{page.base_url}/reporting/2027-H1/")
     page.click("form.freeze-form button[type=submit]")
     page.wait_for_selector(".alert-success")
     assert Cycle.objects.get(code="2027-H1").is_frozen
     assert axe_violations(page) == []
-
-    # Compares it with the next cycle.
     page.goto(f"{page.base_url}/reporting/compare/")
     page.select_option("#id_a", "2027-H1")
     page.select_option("#id_b", "2027-H2")
@@ -224,7 +216,9 @@ def test_a_cycle_is_opened_a_report_returned_the_cycle_frozen_compared_and_expor
     assert "2027-H1" in page.locator("#changes-heading").inner_text()
     assert axe_violations(page) == []
 
-    # And takes the steering group's report of the strategy as PDF.
+
+def _take_the_pdf(page, report, language) -> None:
+    """The steering group's report of the strategy, as PDF."""
     page.goto(f"{page.base_url}/reporting/2027-H1/report/")
     assert axe_violations(page) == []
     with page.expect_download() as download:
@@ -234,3 +228,26 @@ def test_a_cycle_is_opened_a_report_returned_the_cycle_frozen_compared_and_expor
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(content)).pages)
     heading = "The steering group's report: 2027-H1" if language == "en" else "Styregruppens rapport: 2027-H1"
     assert heading in text and report.initiative.code_with_strategy in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_cycle_is_opened_a_report_returned_the_cycle_frozen_compared_and_exported_as_pdf_in_the_browser(
+    browser_page, chromium_browser, live_server, cycles, frozen_cycles_removed_after, language
+):
+    from django.contrib.auth.models import User
+
+    from reporting.services import report_submit
+
+    report = cycles["report"]
+    report_submit(report=report, user=User.objects.get(username="kk-coordinator"),
+                  assessed=report.initiative.health, track="back_to_plan")
+    url = f"/reporting/reports/{report.pk}/"
+    page = browser_page
+    log_in(page)
+    if language != "da":
+        switch_language(page, language)
+    _open_a_cycle_in_the_admin(page, cycles["first"].strategies.get(), language)
+    _return_the_report(page, report, url)
+    _coordinator_reads_why(chromium_browser, live_server, url, language)
+    _freeze_and_compare(page)
+    _take_the_pdf(page, report, language)
