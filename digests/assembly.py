@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from agreements.models import AgreementState
+from agreements.models import AgreementState, agreement_risk
 from authorities.models import coordinated_authority_ids
 from initiatives.models import HEALTH_RANK, Health, Status
 from reporting.models import OWED_BY_APPROVER, approved_authority_ids
@@ -27,6 +27,7 @@ from .changes import (
     AuthorityFigures,
     AuthorityRow,
     DependencyEvent,
+    EscalatedRiskRow,
     FieldChange,
     InitiativeEvent,
     InitiativeRow,
@@ -78,6 +79,17 @@ class InitiativeItem:
 
 
 @dataclass
+class EscalatedRiskItem:
+    """An escalated risk owned by one of the recipient's authorities, and why it is escalated."""
+
+    risk: EscalatedRiskRow
+    initiative: InitiativeRow
+    owner: AuthorityRow | None
+    other: InitiativeRow | None  # the other initiative of the linked agreement
+    why: str | None  # what the agreement says as of the digest's date (agreements.models.agreement_risk)
+
+
+@dataclass
 class RecipientDigest:
     """One recipient's digest for one date, before rendering."""
 
@@ -111,6 +123,10 @@ class RecipientDigest:
     agreements_awaiting: list[AgreementAwaiting] = field(default_factory=list)
     # Status reports the recipient owes (to submit, or to approve), whatever the scope.
     reports_owed: list[ReportOwed] = field(default_factory=list)
+    # The escalated open risks the recipient's authorities own: those escalated since the previous
+    # digest are news (told once); those it already told are listed again, but are no news by themselves.
+    risks_newly_escalated: list[EscalatedRiskItem] = field(default_factory=list)
+    risks_still_escalated: list[EscalatedRiskItem] = field(default_factory=list)
 
     @property
     def has_news(self) -> bool:
@@ -123,7 +139,7 @@ class RecipientDigest:
             len(self.health_worse) + len(self.health_better) + len(self.newly_at_risk) + len(self.no_longer_at_risk)
             + len(self.milestones_missed) + self.new_due_count + len(self.dependencies_added)
             + len(self.dependencies_removed) + len(self.initiatives_added) + len(self.initiatives_completed)
-            + len(self.initiatives_cancelled)
+            + len(self.initiatives_cancelled) + len(self.risks_newly_escalated)
         )
 
 
@@ -162,6 +178,7 @@ def build_recipient_digest(
     # A risk that ended because the initiative was completed or cancelled is told under that heading.
     closed = {item.initiative.id for item in completed + cancelled}
     no_longer_at_risk = [change for change in no_longer_at_risk if change.initiative.id not in closed]
+    risks_newly_escalated, risks_still_escalated = _escalated_risks(subscription, coverage, date)
 
     scope_authorities = [changes.authorities[pk] for pk in chosen["authorities"] if pk in changes.authorities]
     authority_figures = []
@@ -172,6 +189,7 @@ def build_recipient_digest(
         "health": {health: sorted(ids) for health, ids in health_lists.items()},
         "at_risk": sorted(current_at_risk),
         "due_soon": [m.milestone.id for m in due],
+        "escalated_risks": sorted(item.risk.id for item in risks_newly_escalated + risks_still_escalated),
     }
     return RecipientDigest(
         user=subscription.user,
@@ -200,6 +218,8 @@ def build_recipient_digest(
         follow_ups_owed=_follow_ups_owed(subscription, changes),
         agreements_awaiting=_agreements_awaiting(subscription, changes),
         reports_owed=_reports_owed(subscription, changes, date),
+        risks_newly_escalated=risks_newly_escalated,
+        risks_still_escalated=risks_still_escalated,
     )
 
 
@@ -262,6 +282,42 @@ def _agreements_awaiting(subscription: Subscription, changes: PortfolioChanges) 
         if waiting_on in ours and dependant is not None and depended_on is not None:
             awaiting.append(AgreementAwaiting(pk, dependant, depended_on, needed_by, state == AgreementState.PROPOSED))
     return awaiting
+
+
+def _escalated_risks(
+    subscription: Subscription, coverage: Coverage, date: datetime.date
+) -> tuple[list[EscalatedRiskItem], list[EscalatedRiskItem]]:
+    """The escalated open risks owned by the authorities the recipient coordinates, whatever the
+    scope (the owner answers for them): those escalated since the previous digest, and those it told.
+
+    Against the previous digest's snapshot of the risks it listed, so a risk escalated while that
+    digest was being built is told in the next one, and each escalation exactly once; a first digest
+    (or one after a digest that kept no such list) tells those escalated since it starts."""
+    changes = coverage.changes
+    ours = coordinated_authority_ids(subscription.user)  # primed by the run: no query
+    items = [
+        _escalated_item(row, changes, date)
+        for row in changes.escalated_risks
+        if row.owner_id in ours and row.initiative_id in changes.initiatives
+    ]
+    told = coverage.previous.get("escalated_risks") if coverage.previous is not None else None
+    if told is not None:
+        told = set(told)
+        newly = [item for item in items if item.risk.id not in told]
+    else:
+        newly = [item for item in items if item.risk.escalated_at and item.risk.escalated_at > coverage.since]
+    newly_ids = {item.risk.id for item in newly}
+    return newly, [item for item in items if item.risk.id not in newly_ids]
+
+
+def _escalated_item(row: EscalatedRiskRow, changes: PortfolioChanges, date: datetime.date) -> EscalatedRiskItem:
+    why, other = None, None
+    if row.agreement_id is not None:
+        why = agreement_risk(row.agreement_state, row.needed_by, row.committed_date, date)
+        other_id = row.depended_on_id if row.dependant_id == row.initiative_id else row.dependant_id
+        other = changes.initiative(other_id)
+    return EscalatedRiskItem(row, changes.initiatives[row.initiative_id], changes.authorities.get(row.owner_id),
+                             other, why)
 
 
 # --- What the digest covers ----------------------------------------------------------------------

@@ -33,6 +33,7 @@ from initiatives.models import (
     code_with_strategy,
 )
 from reporting.models import Approver, StatusReport
+from risks.models import Risk
 from strategies.models import Strategy
 from summaries.models import AuthorityPairSummary, AuthoritySummary, InitiativeSummary
 
@@ -167,6 +168,34 @@ class MilestoneRow:
         return localized(self.title_da, self.title_en)
 
 
+@dataclass(slots=True)
+class EscalatedRiskRow:
+    """An open risk the register has escalated, with what its linked agreement says."""
+
+    id: int
+    initiative_id: int
+    title: str
+    impact: int
+    score: int
+    owner_id: int
+    escalated_at: datetime.datetime | None
+    # The linked agreement: its id, state, needed-by and committed dates and its two initiatives
+    # (None when it is gone: the nightly re-assessment lifts the escalation then).
+    agreement_id: int | None
+    agreement_state: str | None
+    needed_by: datetime.date | None
+    committed_date: datetime.date | None
+    dependant_id: int | None
+    depended_on_id: int | None
+
+
+ESCALATED_RISK_COLUMNS = [
+    "id", "initiative_id", "title", "impact", "score", "owner_id", "escalated_at", "agreement_id", "agreement__state",
+    "agreement__needed_by", "agreement__committed_date", "agreement__dependency__source_id",
+    "agreement__dependency__target_id",
+]
+
+
 @dataclass
 class AuthorityFigures:
     """Headline figures for one authority, from the engine's summaries."""
@@ -209,6 +238,9 @@ class PortfolioChanges:
     # (initiative id, cycle code, deadline, report state), and whose reports each approver approves.
     reports_owed: list[tuple[int, str, datetime.date, str]] = field(default_factory=list)
     approving: dict[int, frozenset[int]] = field(default_factory=dict)
+    # The open risks the register has escalated (risks.services.risks_escalate), highest score
+    # first: a coordinator's summary lists those their authorities own.
+    escalated_risks: list[EscalatedRiskRow] = field(default_factory=list)
 
     def initiative(self, initiative_id: int) -> InitiativeRow | None:
         return self.initiatives.get(initiative_id) or self.removed_names.get(initiative_id)
@@ -267,6 +299,11 @@ def load_portfolio_changes(
             .values_list("initiative_id", "cycle__code", "cycle__deadline", "state")
         ),
         approving=_load_approving(),
+        escalated_risks=[
+            EscalatedRiskRow(*row)
+            for row in Risk.objects.open().filter(escalated=True).order_by("-score", "initiative_id", "pk")
+            .values_list(*ESCALATED_RISK_COLUMNS)
+        ],
     )
 
 

@@ -14,11 +14,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from agreements.models import AgreementRisk, AgreementState
 from common.validators import CONTROL_CHARACTERS
 from initiatives.models import Criticality, DependencyKind, Health, Initiative, Status
 from summaries.models import RiskReason
 
-from .assembly import RecipientDigest
+from .assembly import EscalatedRiskItem, RecipientDigest
 from .changes import DUE_SOON_DAYS, FieldChange, InitiativeRow
 from .models import SubscriptionScope
 
@@ -112,6 +113,22 @@ def _risk_reason_label(value: str) -> str:
     return str(RiskReason(value).label) if value in RiskReason.values else ""
 
 
+def _escalation_reason(item: EscalatedRiskItem) -> str:
+    """Why the risk is escalated: what its linked agreement says, naming the other initiative."""
+    risk = item.risk
+    other = f"{item.other.code_with_strategy} {item.other.title}" if item.other else "–"
+    if item.why == AgreementRisk.DECLINED:
+        return _("the dependency agreement with %(other)s was declined") % {"other": other}
+    if item.why == AgreementRisk.UNANSWERED:
+        return _("the dependency agreement with %(other)s is unanswered after its needed-by date, %(date)s") % {
+            "other": other, "date": date_format(risk.needed_by, "DATE_FORMAT")}
+    if risk.agreement_id is None:
+        return _("its linked dependency agreement was removed; the next re-assessment lifts the escalation")
+    state = str(AgreementState(risk.agreement_state).label) if risk.agreement_state in AgreementState.values else ""
+    return _("the dependency agreement with %(other)s is %(state)s now; the next re-assessment lifts the "
+             "escalation") % {"other": other, "state": state.lower()}
+
+
 def _label_items(digest: RecipientDigest) -> None:
     """Put on the digest's items the labels the templates show, in the active language."""
     for change in digest.health_worse + digest.health_better:
@@ -126,6 +143,8 @@ def _label_items(digest: RecipientDigest) -> None:
         ]
     for risk in digest.newly_at_risk + digest.no_longer_at_risk:
         risk.reason_label = _risk_reason_label(risk.reason)
+    for item in digest.risks_newly_escalated + digest.risks_still_escalated:
+        item.reason = _escalation_reason(item)
     kinds, criticalities = _dependency_labels()
     for item in digest.dependencies_added + digest.dependencies_removed:
         item.kind_label = kinds.get(item.event.kind, item.event.kind)
@@ -143,6 +162,8 @@ def _sections(digest: RecipientDigest) -> list[Section]:
         section("health_better", _("Health got better"), digest.health_better),
         section("newly_at_risk", _("Newly at risk"), digest.newly_at_risk),
         section("no_longer_at_risk", _("No longer at risk"), digest.no_longer_at_risk),
+        section("risks_newly_escalated", _("Risks newly escalated (owned by your authorities)"),
+                digest.risks_newly_escalated),
         section("milestones_missed", _("Milestones missed"), digest.milestones_missed),
         section(
             "milestones_due",
@@ -222,6 +243,10 @@ def render_digest(digest: RecipientDigest, *, unsubscribe_link: str) -> Rendered
             "follow_ups_owed": digest.follow_ups_owed,
             "agreements_awaiting": digest.agreements_awaiting,
             "reports_owed": digest.reports_owed,
+            "risks_still_escalated": Section(
+                "risks_still_escalated", _("Risks still escalated (owned by your authorities)"),
+                digest.risks_still_escalated[:SECTION_LIMIT], len(digest.risks_still_escalated),
+            ),
             "site_url": settings.SITE_URL,
             "settings_url": settings.SITE_URL + reverse("subscription_settings"),
             "unsubscribe_url": unsubscribe_link,

@@ -40,6 +40,8 @@ from initiatives.models import (
 )
 from reference.demo_agreements import seed_demo_agreements, seed_national_agreements
 from reference.demo_reporting import ensure_demo_approvers
+from reference.demo_risks import seed_demo_risks
+from risks.models import Risk
 from strategies.models import FocusArea, Strategy
 
 SEED = 2026
@@ -388,6 +390,9 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedReport:
     _fund(builder.initiatives, today, report)
     _save_benefits(benefits, builder.initiatives, today, report)
     report.counts[Agreement._meta.verbose_name_plural] += seed_demo_agreements(
+        today=today, demo_authorities=[kobenhavn, midtjylland, digst]
+    )
+    report.counts[Risk._meta.verbose_name_plural] += seed_demo_risks(
         today=today, demo_authorities=[kobenhavn, midtjylland, digst]
     )
     _mark_summaries_dirty()

@@ -13,11 +13,12 @@ from authorities.models import coordinated_authority_ids, localized, localized_n
 from benefits.models import FollowUp
 from common.roles import is_secretariat, reads_everything
 from initiatives.models import HEALTH_RANK
+from risks.models import RiskStatus, risk_score
 from strategies.models import Strategy
 
 from .comparison import InitiativeChange, compare_rows, previous_cycle
 from .models import Cycle, CycleSnapshot, ReportState, StatusReport, approved_authority_ids
-from .snapshots import comparison_rows, cycle_rows, live_report_ids, live_rows, snapshot_data
+from .snapshots import comparison_rows, cycle_rows, live_report_ids, live_rows, open_risk_rows, snapshot_data
 
 SUBMITTED_OR_LATER = (ReportState.SUBMITTED, ReportState.APPROVED, ReportState.ACCEPTED)
 APPROVED_OR_LATER = (ReportState.APPROVED, ReportState.ACCEPTED)
@@ -162,6 +163,47 @@ def can_read_texts(user, row: dict) -> bool:
     if reads_everything(user):
         return True
     return row["lead_id"] in coordinated_authority_ids(user) | approved_authority_ids(user)
+
+
+@dataclass
+class ReportRisk:
+    """An open risk as a status report lists it."""
+
+    title: str
+    probability: int
+    impact: int
+    score: int
+    counted_probability: int  # what the score counts: certain (5) while escalated
+    owner: str
+    status: str
+    escalated: bool
+    review_date: datetime.date | None
+
+
+def report_open_risks(report: StatusReport) -> list[ReportRisk] | None:
+    """The open risks of the report's initiative: as they were when its cycle was frozen, else as of
+    now; None when a frozen cycle kept none (frozen before the reports listed them). One query.
+
+    Part of the report: shown to whoever may read the report (StatusReport.objects.visible_to)."""
+    if report.cycle.is_frozen:
+        rows = CycleSnapshot.objects.filter(cycle_id=report.cycle_id, initiative_id=report.initiative_id).values_list(
+            "data__open_risks", flat=True).first()
+        if rows is None:
+            return None
+    else:
+        rows = open_risk_rows([report.initiative_id])[report.initiative_id]
+    return [
+        ReportRisk(
+            title=row["title"], probability=row["probability"], impact=row["impact"], score=row["score"],
+            # The register's one rule for a score, with an impact of 1: the probability it counts.
+            counted_probability=risk_score(row["probability"], 1, escalated=row["escalated"]),
+            owner=localized_name(row["owner_da"], row["owner_en"]),
+            status=str(RiskStatus(row["status"]).label) if row["status"] in RiskStatus.values else row["status"],
+            escalated=row["escalated"],
+            review_date=datetime.date.fromisoformat(row["review_date"]) if row["review_date"] else None,
+        )
+        for row in rows
+    ]
 
 
 @dataclass

@@ -144,7 +144,7 @@ def cycle_freeze(*, cycle: Cycle, user) -> Cycle:
     # them as they come; this catches a change made behind the services' back).
     reports_owed_create(cycle=cycle, reason="came into scope")
     baseline_versions_ensure(StatusReport.objects.filter(cycle=cycle).values_list("initiative_id", flat=True))
-    rows = snapshots.live_rows(cycle)
+    rows = snapshots.with_open_risks(snapshots.live_rows(cycle))
     CycleSnapshot.objects.bulk_create(
         [
             CycleSnapshot(

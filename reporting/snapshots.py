@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import translation
 
 from initiatives.models import Initiative, code_with_strategy
+from risks.models import Risk
 from strategies.models import Strategy
 from summaries.models import InitiativeSummary
 
@@ -135,6 +136,33 @@ def live_rows(cycle: Cycle, strategy: Strategy | None = None, report_ids: list[i
     # An initiative without versions yet has its fields as version 1 (services.baseline_current_version).
     rows = [_row(r, by_initiative.get(r.initiative_id), versions.get(r.initiative_id, 1)) for r in reports]
     return sorted(rows, key=_sort_key)
+
+
+def open_risk_rows(initiative_ids: list[int]) -> dict[int, list[dict]]:
+    """The open risks of these initiatives as of now, highest score first, as JSON values (what a
+    status report lists and freezing keeps). One query."""
+    risks = (
+        Risk.objects.open().filter(initiative_id__in=initiative_ids).order_by("-score", "pk")
+        .values_list("initiative_id", "id", "title", "probability", "impact", "score", "escalated", "status",
+                     "review_date", "owner__name_da", "owner__name_en")
+    )
+    by_initiative: dict[int, list[dict]] = {pk: [] for pk in initiative_ids}
+    for initiative_id, pk, title, probability, impact, score, escalated, status, review, owner_da, owner_en in risks:
+        by_initiative[initiative_id].append({
+            "id": pk, "title": title, "probability": probability, "impact": impact, "score": score,
+            "escalated": escalated, "status": status, "review_date": _iso(review), "owner_da": owner_da,
+            "owner_en": owner_en,
+        })
+    return by_initiative
+
+
+def with_open_risks(rows: list[dict]) -> list[dict]:
+    """The rows with each initiative's open risks as of now under "open_risks": what freezing keeps,
+    so a frozen report lists the risks as they were. One query."""
+    risks = open_risk_rows([row["initiative_id"] for row in rows])
+    for row in rows:
+        row["open_risks"] = risks[row["initiative_id"]]
+    return rows
 
 
 def live_report_ids(cycle: Cycle, strategy: Strategy) -> list[int]:

@@ -220,6 +220,7 @@ def report_page(request, pk: int):
         "report": report,
         "initiative": report.initiative,
         "health_now": report.initiative.assess_health(),
+        "open_risks": selectors.report_open_risks(report),
         "form": form,
         "return_form": return_form,
         "can_edit": can_edit,

@@ -16,6 +16,7 @@ import time_machine
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core import mail
 from django.db import connection
 
 from digests.models import Subscription, SubscriptionLanguage
@@ -104,6 +105,14 @@ def script_the_day(day: ScriptedDay, make_initiative, *, kobenhavn, region_midtj
                       baseline_date=datetime.date(2026, 12, 4))
         engine.recompute_summaries(wait=True)
     return day
+
+
+def message_to(address):
+    matches = [m for m in mail.outbox if m.to == [address]]
+    assert len(matches) == 1, f"{len(matches)} messages to {address}"
+    message = matches[0]
+    html = next(content for content, mimetype in message.alternatives if mimetype == "text/html")
+    return message, message.body, html
 
 
 class FlakySink:

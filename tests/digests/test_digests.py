@@ -9,28 +9,10 @@ from digests.delivery import deliveries_claim, deliveries_send
 from digests.models import DeliveryStatus, DigestDelivery, Subscription, SubscriptionFrequency
 from digests.schedule import build_digests, schedule_digests
 from digests.subscriptions import subscription_ensure_default, subscription_unsubscribe, subscription_update
-from digests.tasks import schedule_daily_digests
 
-from .builders import DAY, DAY_BEFORE, NEXT_DAY, script_the_day, travel
+from .builders import DAY, DAY_BEFORE, NEXT_DAY, message_to, script_the_day, travel
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def morning(django_capture_on_commit_callbacks):
-    """Run the 06:00 beat task at a moment; the send tasks it enqueues on commit run in-process
-    (even when REDIS_URL is set: the race test covers real workers)."""
-    from portfolio.celery import app
-
-    was_eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-
-    def run(date, hour=6, minute=0):
-        with travel(date, hour, minute), django_capture_on_commit_callbacks(execute=True):
-            return schedule_daily_digests()
-
-    yield run
-    app.conf.task_always_eager = was_eager
 
 
 @pytest.fixture
@@ -39,14 +21,6 @@ def after_a_day(portfolio, make_initiative, kobenhavn, region_midtjylland, morni
     morning(DAY_BEFORE)
     mail.outbox.clear()
     return script_the_day(portfolio, make_initiative, kobenhavn=kobenhavn, region_midtjylland=region_midtjylland)
-
-
-def message_to(address):
-    matches = [m for m in mail.outbox if m.to == [address]]
-    assert len(matches) == 1, f"{len(matches)} messages to {address}"
-    message = matches[0]
-    html = next(content for content, mimetype in message.alternatives if mimetype == "text/html")
-    return message, message.body, html
 
 
 def test_a_coordinator_is_told_what_changed_for_their_authority_since_the_previous_summary(after_a_day, morning):
@@ -205,9 +179,9 @@ def test_building_summaries_takes_the_same_queries_for_one_recipient_and_for_man
     subscriptions = list(Subscription.objects.select_related("user").order_by("pk"))
     assert len(subscriptions) == 22
     # 16, two for the benefits follow-ups owed (those overdue, and who coordinates what), one for the
-    # dependency agreements awaiting an answer, and two for the status reports owed (those owed, and who
-    # approves what): per run, never per recipient.
-    with travel(DAY, 6), django_assert_max_num_queries(21):
+    # dependency agreements awaiting an answer, two for the status reports owed (those owed, and who
+    # approves what), and one for the escalated risks: per run, never per recipient.
+    with travel(DAY, 6), django_assert_max_num_queries(22):
         built = build_digests(subscriptions, date=DAY)
     assert len(built) == 22
     assert User.objects.count() == 22
