@@ -7,10 +7,18 @@ come in Danish and English (`*_da`, `*_en`); choices as their stored values, whi
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agreements.forms import TEXT_LIMIT
+from agreements.models import Agreement
 from authorities.models import Authority
+from benefits.models import Benefit
+from common.listing import MAX_ID
+from funding.models import FundingShare
 from initiatives.models import Dependency, Initiative, Milestone, Participation
+from reporting.models import Cycle, StatusReport
+from risks.models import Risk
 from strategies.models import FocusArea, Strategy
 from summaries.impact import MAX_DELAY_DAYS
+from summaries.models import AuthorityPairSummary, AuthoritySummary, InitiativeSummary, LevelMatrixCell
 
 
 class StrategySerializer(serializers.ModelSerializer):
@@ -160,3 +168,170 @@ class InitiativeChangeSerializer(serializers.ModelSerializer):
         # Validation is the model's own (full_clean in initiatives.services.initiative_update): one rule.
         validators = []
         extra_kwargs = {name: {"validators": []} for name in fields}
+
+
+# --- Agreements, risks, reporting, funding, benefits -------------------------------------------------
+
+
+class DependencyRefSerializer(serializers.ModelSerializer):
+    """The dependency an agreement is about: `source` (the requester's initiative) needs `target` (the provider's)."""
+
+    source = InitiativeRefSerializer(read_only=True)
+    target = InitiativeRefSerializer(read_only=True)
+
+    class Meta:
+        model = Dependency
+        fields = ["id", "source", "target", "criticality", "needed_by"]
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    dependency = DependencyRefSerializer(read_only=True)
+    requester = AuthorityRefSerializer(read_only=True, help_text="the lead of the dependant initiative, who asks")
+    provider = AuthorityRefSerializer(read_only=True, help_text="the lead of the initiative depended on, who answers")
+
+    class Meta:
+        model = Agreement
+        fields = ["id", "dependency", "requester", "provider", "state", "needed_by", "what_needed", "requested_at",
+                  "committed_date", "proposed_date", "reason", "answered_at", "updated_at"]
+
+
+class AgreementRequestSerializer(serializers.Serializer):
+    """Ask for an agreement on a dependency across authorities (as the dependant's lead)."""
+
+    dependency = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    needed_by = serializers.DateField()
+    what_needed = serializers.CharField(max_length=TEXT_LIMIT)
+
+
+class AgreementCommitSerializer(serializers.Serializer):
+    committed_date = serializers.DateField()
+
+
+class AgreementProposeSerializer(serializers.Serializer):
+    proposed_date = serializers.DateField()
+    reason = serializers.CharField(max_length=TEXT_LIMIT)
+
+
+class AgreementDeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=TEXT_LIMIT)
+
+
+class AgreementAcceptSerializer(serializers.Serializer):
+    """Accepting takes nothing: the commitment or the proposed date is accepted as it stands."""
+
+
+class AgreementReopenSerializer(serializers.Serializer):
+    needed_by = serializers.DateField(required=False, help_text="the requester may ask for a new date")
+    what_needed = serializers.CharField(required=False, max_length=TEXT_LIMIT)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_LIMIT)
+
+
+class RegisterRiskSerializer(serializers.ModelSerializer):
+    """A risk in the risk register (not the engine's "at risk", which is `InitiativeSerializer.risk`)."""
+
+    initiative = InitiativeRefSerializer(read_only=True)
+    owner = AuthorityRefSerializer(read_only=True)
+
+    class Meta:
+        model = Risk
+        fields = ["id", "initiative", "title", "description", "probability", "impact", "score", "owner", "mitigation",
+                  "review_date", "status", "agreement", "escalated", "escalated_at"]
+
+
+class CycleSerializer(serializers.ModelSerializer):
+    strategies = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Cycle
+        fields = ["id", "code", "period_start", "period_end", "deadline", "strategies", "state", "frozen_at"]
+
+
+class StatusReportSerializer(serializers.ModelSerializer):
+    """A status report: the computed lights captured at submission, the lead's assessment and texts. Who wrote,
+    approved or reviewed it is left out (persons)."""
+
+    cycle = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    initiative = InitiativeRefSerializer(read_only=True)
+
+    class Meta:
+        model = StatusReport
+        fields = ["id", "cycle", "initiative", "state", "computed_schedule", "computed_cost", "computed_benefits",
+                  "computed_overall", "assessed", "rationale", "progress", "next_steps", "main_risks", "track",
+                  "submitted_at", "approved_at", "reviewed_at"]
+
+
+class FundingShareSerializer(serializers.ModelSerializer):
+    """One party's share of an initiative's budget for a year, and what it has spent (DKK, as decimal text)."""
+
+    initiative = InitiativeRefSerializer(source="funding_year.initiative", read_only=True)
+    year = serializers.IntegerField(source="funding_year.year", read_only=True)
+    ministry = AuthorityRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = FundingShare
+        fields = ["id", "initiative", "year", "party", "ministry", "budget", "actual"]
+
+
+class BenefitSerializer(serializers.ModelSerializer):
+    initiative = InitiativeRefSerializer(read_only=True)
+    realised_by = AuthorityRefSerializer(read_only=True)
+
+    class Meta:
+        model = Benefit
+        fields = ["id", "initiative", "kind", "title_da", "title_en", "indicator", "higher_is_better", "from_year",
+                  "baseline", "forecast", "realised", "realised_by"]
+
+
+# --- The interdependency summaries ---------------------------------------------------------------------
+
+
+class InitiativeSummarySerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="initiative_id", read_only=True, help_text="the initiative's id")
+    initiative = InitiativeRefSerializer(read_only=True)
+    risk = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InitiativeSummary
+        fields = ["id", "initiative", "upstream_direct", "upstream_total", "downstream_direct", "downstream_total",
+                  "upstream_authorities", "upstream_levels", "upstream_depth", "at_risk", "risk", "computed_at"]
+
+    @extend_schema_field(RiskSerializer(allow_null=True))
+    def get_risk(self, summary) -> dict | None:
+        return RiskSerializer(summary).data if summary.at_risk else None
+
+
+class AuthoritySummarySerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="authority_id", read_only=True, help_text="the authority's id")
+    authority = AuthorityRefSerializer(read_only=True)
+
+    class Meta:
+        model = AuthoritySummary
+        fields = ["id", "authority", "initiatives_led", "initiatives_participating", "depends_on_direct",
+                  "depends_on_total", "depended_by_direct", "depended_by_total", "exposure_initiatives",
+                  "exposure_authorities", "at_risk_because_of_others", "others_at_risk_because_of_it",
+                  "agreements_requested", "agreements_overdue", "agreements_committed_late", "agreements_declined",
+                  "computed_at"]
+
+
+class AuthorityPairSummarySerializer(serializers.ModelSerializer):
+    """Dependencies from initiatives led by `source` onto initiatives led by `target`."""
+
+    source = AuthorityRefSerializer(read_only=True)
+    target = AuthorityRefSerializer(read_only=True)
+
+    class Meta:
+        model = AuthorityPairSummary
+        fields = ["id", "source", "target", "edges", "high_edges", "at_risk_edges", "shared_initiatives",
+                  "agreements_requested", "agreements_overdue", "agreements_committed_late", "agreements_declined",
+                  "computed_at"]
+
+
+class LevelMatrixCellSerializer(serializers.ModelSerializer):
+    """Dependencies from initiatives led at one level onto another, in one strategy or (null) in all."""
+
+    strategy = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = LevelMatrixCell
+        fields = ["id", "strategy", "source_level", "target_level", "edges", "high_edges", "at_risk_edges",
+                  "computed_at"]

@@ -12,15 +12,20 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from authorities.models import Authority
+from benefits.models import Benefit
 from common.versions import Tracked, version_of
+from funding.models import FundingShare
 from initiatives.filters import InitiativeFilterSet
 from initiatives.models import Dependency, Initiative, Milestone, Participation
 from initiatives.services import initiative_update
+from reporting.models import Cycle, StatusReport
+from risks.models import Risk
 from strategies.models import FocusArea, Strategy
 from summaries.freshness import summaries_freshness
 from summaries.impact import MAX_DELAY_DAYS, RULE, NotDelayable, impact_of_delay
 
 from . import serializers
+from .filters import FundingShareFilterSet
 
 
 def _etag(initiative: Initiative) -> str:
@@ -183,6 +188,62 @@ class MilestoneViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Milestone.objects.visible_to(self.request.user).select_related("initiative__strategy")
+
+
+class RiskViewSet(viewsets.ReadOnlyModelViewSet):
+    """The risk register: risks of the initiatives the token may read, highest score first by default."""
+
+    serializer_class = serializers.RegisterRiskSerializer
+    # Simple filters on the model's fields; the risk register page's FilterSet replaces them when it lands.
+    filterset_fields = ["initiative", "owner", "status", "escalated", "agreement"]
+    ordering_fields = ["id", "score", "review_date"]
+
+    def get_queryset(self):
+        return Risk.objects.visible_to(self.request.user).select_related("initiative__strategy", "owner")
+
+
+class CycleViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reporting cycles (every user reads the list, as on the reporting pages). A frozen cycle's rows: the
+    initiatives list with `?cycle=CODE`."""
+
+    queryset = Cycle.objects.prefetch_related("strategies")
+    serializer_class = serializers.CycleSerializer
+    filterset_fields = ["state"]
+    ordering_fields = ["id", "period_start", "deadline"]
+
+
+class StatusReportViewSet(viewsets.ReadOnlyModelViewSet):
+    """Status reports the token's user may read: all for the secretariat; a coordinator's or approver's,
+    those of the initiatives their authorities lead."""
+
+    serializer_class = serializers.StatusReportSerializer
+    filterset_fields = ["cycle", "initiative", "state", "assessed"]
+    ordering_fields = ["id", "submitted_at"]
+
+    def get_queryset(self):
+        return StatusReport.objects.visible_to(self.request.user).select_related("cycle", "initiative__strategy")
+
+
+class FundingShareViewSet(viewsets.ReadOnlyModelViewSet):
+    """Each party's share of the yearly budgets of the initiatives the token may read."""
+
+    serializer_class = serializers.FundingShareSerializer
+    filterset_class = FundingShareFilterSet
+    ordering_fields = ["id", "budget"]
+
+    def get_queryset(self):
+        return FundingShare.objects.visible_to(self.request.user).select_related(
+            "funding_year__initiative__strategy", "ministry"
+        )
+
+
+class BenefitViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.BenefitSerializer
+    filterset_fields = ["initiative", "kind"]
+    ordering_fields = ["id", "from_year"]
+
+    def get_queryset(self):
+        return Benefit.objects.visible_to(self.request.user).select_related("initiative__strategy", "realised_by")
 
 
 
