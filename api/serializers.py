@@ -15,6 +15,7 @@ from common.listing import MAX_ID
 from funding.models import FundingShare
 from initiatives.models import Dependency, Initiative, Milestone, Participation
 from reporting.models import Cycle, StatusReport
+from reporting.selectors import can_read_texts
 from risks.models import Risk
 from strategies.models import FocusArea, Strategy
 from summaries.impact import MAX_DELAY_DAYS
@@ -335,3 +336,78 @@ class LevelMatrixCellSerializer(serializers.ModelSerializer):
         model = LevelMatrixCell
         fields = ["id", "strategy", "source_level", "target_level", "edges", "high_edges", "at_risk_edges",
                   "computed_at"]
+
+
+# --- An initiative as frozen in a reporting cycle (the initiatives list with ?cycle= or ?as_of=) --------
+
+
+class SnapshotLeadSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="lead_id")
+    name_da = serializers.CharField(source="lead_da")
+    name_en = serializers.CharField(source="lead_en")
+
+
+class SnapshotFiguresSerializer(serializers.Serializer):
+    """The interdependency figures as the engine had them when the cycle was frozen."""
+
+    upstream_direct = serializers.IntegerField()
+    upstream_total = serializers.IntegerField()
+    downstream_direct = serializers.IntegerField()
+    downstream_total = serializers.IntegerField()
+    upstream_authorities = serializers.IntegerField()
+    upstream_levels = serializers.IntegerField()
+    upstream_depth = serializers.IntegerField()
+    at_risk = serializers.BooleanField()
+    risk_reason = serializers.CharField(allow_blank=True)
+    risk_initiative = serializers.CharField(allow_blank=True, help_text="its code with its strategy")
+    risk_authority_da = serializers.CharField(allow_blank=True)
+    risk_authority_en = serializers.CharField(allow_blank=True)
+    computed_at = serializers.DateTimeField(allow_null=True)
+
+
+class SnapshotTextsSerializer(serializers.Serializer):
+    rationale = serializers.CharField(allow_blank=True)
+    progress = serializers.CharField(allow_blank=True)
+    next_steps = serializers.CharField(allow_blank=True)
+    main_risks = serializers.CharField(allow_blank=True)
+
+
+class InitiativeSnapshotSerializer(serializers.Serializer):
+    """An initiative as it stood when the cycle was frozen (reporting.snapshots' row): its fields, its lights
+    computed and assessed, its report's state, its interdependency figures. `id` is the initiative's."""
+
+    id = serializers.IntegerField(source="initiative_id")
+    cycle = serializers.CharField(source="cycle.code")
+    strategy = serializers.CharField(source="data.strategy", allow_blank=True)
+    code = serializers.CharField(source="data.code")
+    code_with_strategy = serializers.CharField(source="data.code_with_strategy")
+    focus_area = serializers.CharField(source="data.focus_area", allow_blank=True, help_text="the focus area's code")
+    title_da = serializers.CharField(source="data.title_da")
+    title_en = serializers.CharField(source="data.title_en", allow_blank=True)
+    lead = SnapshotLeadSerializer(source="data")
+    status = serializers.CharField(source="data.status")
+    baseline_version = serializers.IntegerField(source="data.baseline_version", allow_null=True)
+    baseline_start = serializers.DateField(source="data.baseline_start", allow_null=True)
+    baseline_end = serializers.DateField(source="data.baseline_end", allow_null=True)
+    baseline_budget = serializers.IntegerField(source="data.baseline_budget", allow_null=True)
+    forecast_start = serializers.DateField(source="data.forecast_start", allow_null=True)
+    forecast_end = serializers.DateField(source="data.forecast_end", allow_null=True)
+    forecast_cost = serializers.IntegerField(source="data.forecast_cost", allow_null=True)
+    computed_schedule = serializers.CharField(source="data.computed_schedule", allow_blank=True)
+    computed_cost = serializers.CharField(source="data.computed_cost", allow_blank=True)
+    computed_benefits = serializers.CharField(source="data.computed_benefits", allow_blank=True)
+    computed_overall = serializers.CharField(source="data.computed_overall", allow_blank=True)
+    assessed = serializers.CharField(source="data.assessed", allow_blank=True)
+    track = serializers.CharField(source="data.track", allow_blank=True)
+    report_state = serializers.CharField(source="data.report_state")
+    submitted_at = serializers.DateTimeField(source="data.submitted_at", allow_null=True)
+    approved_at = serializers.DateTimeField(source="data.approved_at", allow_null=True)
+    interdependencies = SnapshotFiguresSerializer(source="data.interdependencies", allow_null=True)
+    texts = serializers.SerializerMethodField()
+
+    @extend_schema_field(SnapshotTextsSerializer(allow_null=True))
+    def get_texts(self, snapshot) -> dict | None:
+        """The report's texts, for those who may read them (as on the steering group's report); else null."""
+        if not can_read_texts(self.context["request"].user, snapshot.data):
+            return None
+        return SnapshotTextsSerializer(snapshot.data).data

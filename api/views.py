@@ -4,7 +4,7 @@ the imports and the exports use: a token reads exactly what its user may read in
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework import serializers as rest_serializers
 from rest_framework.decorators import action, api_view
@@ -24,7 +24,7 @@ from strategies.models import FocusArea, Strategy
 from summaries.freshness import summaries_freshness
 from summaries.impact import MAX_DELAY_DAYS, RULE, NotDelayable, impact_of_delay
 
-from . import serializers
+from . import serializers, snapshots
 from .filters import FundingShareFilterSet
 
 
@@ -75,6 +75,24 @@ class InitiativeViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Initiative.objects.visible_to(self.request.user).select_related(
             "strategy", "lead", "summary", "summary__risk_initiative__strategy", "summary__risk_authority"
         )
+
+    @extend_schema(
+        parameters=snapshots.PARAMETERS,
+        responses=PolymorphicProxySerializer(
+            component_name="InitiativeOrSnapshot",
+            serializers=[serializers.InitiativeSerializer, serializers.InitiativeSnapshotSerializer],
+            resource_type_field_name=None,
+        ),
+    )
+    def list(self, request, *args, **kwargs):
+        """The initiatives as they are now; with `cycle` or `as_of`, as frozen in that reporting cycle."""
+        if not snapshots.asks_for_snapshot(request.query_params):
+            return super().list(request, *args, **kwargs)
+        cycle = snapshots.frozen_cycle(request.query_params)
+        paginator = snapshots.SnapshotCursor()
+        page = paginator.paginate_queryset(snapshots.snapshot_rows(cycle, request.user), request, view=self)
+        rows = serializers.InitiativeSnapshotSerializer(page, many=True, context=self.get_serializer_context())
+        return paginator.get_paginated_response(rows.data)
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)

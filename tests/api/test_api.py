@@ -12,11 +12,9 @@ from api.services import token_create
 from initiatives.models import Status
 from initiatives.services import dependency_add, milestone_add, participation_set
 
+from .conftest import bearer
+
 pytestmark = pytest.mark.django_db
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Token {token}"}
 
 
 @pytest.fixture
@@ -33,16 +31,6 @@ def records(make_initiative, kobenhavn, aarhus, digst):
     participation = participation_set(initiative=aarhus_only, authority=digst, role="contributor")
     return {"central": central, "own": own, "aarhus": aarhus_only, "hidden_dependency": hidden_dependency,
             "milestone": milestone, "participation": participation}
-
-
-@pytest.fixture
-def kk_token(kobenhavn_coordinator) -> str:
-    return token_create(user=kobenhavn_coordinator, days=30)[1]
-
-
-@pytest.fixture
-def secretariat_token(analyst) -> str:
-    return token_create(user=analyst, days=30)[1]
 
 
 def ids(response) -> set[int]:
