@@ -62,11 +62,26 @@ class InitiativeRefSerializer(serializers.ModelSerializer):
 
 
 class RiskSerializer(serializers.Serializer):
-    """Why the engine counts the initiative at risk: what it depends on, and whose that is."""
+    """Why the engine counts the initiative at risk: what it depends on, and whose that is. The cause may lie
+    several dependencies upstream: an initiative the token may not read is not named (null), its authority is."""
 
     reason = serializers.CharField(source="risk_reason")
-    initiative = InitiativeRefSerializer(source="risk_initiative", allow_null=True)
+    initiative = serializers.SerializerMethodField()
     authority = AuthorityRefSerializer(source="risk_authority", allow_null=True)
+
+    @extend_schema_field(InitiativeRefSerializer(allow_null=True))
+    def get_initiative(self, summary) -> dict | None:
+        if summary.risk_initiative is None or not self.context.get("risk_initiative_readable"):
+            return None
+        return InitiativeRefSerializer(summary.risk_initiative).data
+
+
+def risk_of(summary, *, readable: bool) -> dict | None:
+    """The summary's risk, naming its initiative only where the token may read it (`readable`, annotated on
+    the query by api.views.risk_initiative_readable)."""
+    if summary is None or not summary.at_risk:
+        return None
+    return RiskSerializer(summary, context={"risk_initiative_readable": readable}).data
 
 
 class InitiativeSerializer(serializers.ModelSerializer):
@@ -95,10 +110,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RiskSerializer(allow_null=True))
     def get_risk(self, initiative) -> dict | None:
-        summary = self._summary(initiative)
-        if summary is None or not summary.at_risk:
-            return None
-        return RiskSerializer(summary).data
+        return risk_of(self._summary(initiative), readable=getattr(initiative, "risk_initiative_readable", False))
 
     def get_web_url(self, initiative) -> str:
         return self.context["request"].build_absolute_uri(initiative.get_absolute_url())
@@ -298,7 +310,7 @@ class InitiativeSummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RiskSerializer(allow_null=True))
     def get_risk(self, summary) -> dict | None:
-        return RiskSerializer(summary).data if summary.at_risk else None
+        return risk_of(summary, readable=getattr(summary, "risk_initiative_readable", False))
 
 
 class AuthoritySummarySerializer(serializers.ModelSerializer):

@@ -15,6 +15,7 @@ from summaries.models import AuthorityPairSummary, AuthoritySummary, InitiativeS
 
 from . import serializers
 from .pagination import CursorByKey
+from .views import risk_initiative_readable
 
 # Keyed by their record's id (an initiative's, an authority's): a whole number, as every other id.
 BY_KEY = extend_schema_view(retrieve=extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)]))
@@ -33,7 +34,7 @@ class InitiativeSummaryViewSet(viewsets.ReadOnlyModelViewSet):
         visible = Initiative.objects.visible_to(self.request.user).values("pk")
         return InitiativeSummary.objects.filter(initiative__in=visible).select_related(
             "initiative__strategy", "risk_initiative__strategy", "risk_authority"
-        )
+        ).annotate(risk_initiative_readable=risk_initiative_readable(self.request.user, "risk_initiative_id"))
 
 
 @BY_KEY

@@ -63,6 +63,10 @@ def world(make_initiative, analyst, kobenhavn, aarhus, digst, strategy_2022, kob
     own = make_initiative(kobenhavn, code="K.1", status=Status.ACTIVE)
     central = make_initiative(digst, code="C.0", status=Status.ACTIVE)
     own_dependency = dependency_add(source=own, target=central)
+    # Two dependencies upstream of København's: an Aarhus-only initiative, red, which puts København's at risk.
+    red = make_initiative(aarhus, code="A.0", title_da=f"{SECRET} rød", status=Status.ACTIVE,
+                          forecast_end=D(2026, 12, 31))
+    dependency_add(source=central, target=red)
     own_agreement = agreement_request(dependency=own_dependency, user=kobenhavn_coordinator, needed_by=D(2030, 1, 1),
                                       what_needed="Login")
     hidden = aarhus_records(make_initiative, analyst, aarhus=aarhus, digst=digst, own=own, n=1)
@@ -71,7 +75,7 @@ def world(make_initiative, analyst, kobenhavn, aarhus, digst, strategy_2022, kob
     cycle_freeze(cycle=cycle, user=analyst)
     recompute_summaries()
     return {
-        "own": own, "central": central, "own_dependency": own_dependency, "own_agreement": own_agreement,
+        "own": own, "central": central, "red": red, "own_dependency": own_dependency, "own_agreement": own_agreement,
         "cycle": cycle, **hidden,
         "report": StatusReport.objects.get(cycle=cycle, initiative=hidden["initiative"]),
         "share": FundingShare.objects.get(funding_year=hidden["funding_year"]),
@@ -111,6 +115,12 @@ def test_no_list_or_detail_shows_kobenhavn_an_aarhus_only_record(client, world, 
         assert record not in ids and SECRET not in body, endpoint
         assert client.get(f"/api/v1/{endpoint}/{record}/", headers=bearer(kk_token)).status_code == 404, endpoint
         assert client.get(f"/api/v1/{endpoint}/{record}/", headers=bearer(secretariat_token)).status_code == 200
+    # København's initiative is at risk from the red one: why and whose it says, not which.
+    for path in (f"initiatives/{world['own'].pk}/", f"summaries/initiatives/{world['own'].pk}/"):
+        risk = client.get(f"/api/v1/{path}", headers=bearer(kk_token)).json()["risk"]
+        assert (risk["reason"], risk["initiative"], risk["authority"]["id"]) == ("red", None, world["red"].lead_id)
+        risk = client.get(f"/api/v1/{path}", headers=bearer(secretariat_token)).json()["risk"]
+        assert risk["initiative"]["code_with_strategy"] == world["red"].code_with_strategy
     # What København does read: its own initiative, its own agreement, the level matrix the dashboard shows all.
     assert world["own"].pk in listed(client, "initiatives/", kk_token)[0]
     assert listed(client, "agreements/", kk_token)[0] == {world["own_agreement"].pk}
