@@ -414,8 +414,20 @@ class InitiativeSnapshotSerializer(serializers.Serializer):
     report_state = serializers.CharField(source="data.report_state")
     submitted_at = serializers.DateTimeField(source="data.submitted_at", allow_null=True)
     approved_at = serializers.DateTimeField(source="data.approved_at", allow_null=True)
-    interdependencies = SnapshotFiguresSerializer(source="data.interdependencies", allow_null=True)
+    interdependencies = serializers.SerializerMethodField()
     texts = serializers.SerializerMethodField()
+
+    @extend_schema_field(SnapshotFiguresSerializer(allow_null=True))
+    def get_interdependencies(self, snapshot) -> dict | None:
+        """The figures; the initiative that put it at risk named only to a token that may read it (`readable_codes`
+        in the context: the codes with strategy it may read, None for all)."""
+        figures = snapshot.data.get("interdependencies")
+        if figures is None:
+            return None
+        readable = self.context.get("readable_codes", frozenset())
+        if readable is not None and figures.get("risk_initiative") not in readable:
+            figures = {**figures, "risk_initiative": ""}
+        return SnapshotFiguresSerializer(figures).data
 
     @extend_schema_field(SnapshotTextsSerializer(allow_null=True))
     def get_texts(self, snapshot) -> dict | None:

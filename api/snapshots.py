@@ -8,7 +8,8 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 
-from initiatives.models import Initiative
+from common.roles import reads_everything
+from initiatives.models import Initiative, code_with_strategy
 from reporting.models import Cycle, CycleSnapshot
 
 from .pagination import Cursor
@@ -69,6 +70,15 @@ def snapshot_rows(cycle: Cycle, user):
     """The cycle's frozen rows of the initiatives `user` may read (their current right to read them)."""
     visible = Initiative.objects.visible_to(user).values("pk")
     return CycleSnapshot.objects.filter(cycle=cycle, initiative__in=visible).select_related("cycle")
+
+
+def readable_codes(user) -> frozenset[str] | None:
+    """The codes with strategy of the initiatives `user` may read (None: all), for naming what put a frozen row
+    at risk: the row keeps only its code. One query; a coordinator reads a few hundred initiatives at most."""
+    if reads_everything(user):
+        return None
+    rows = Initiative.objects.visible_to(user).values_list("code", "strategy__start_year", "strategy__end_year")
+    return frozenset(code_with_strategy(code, start, end) for code, start, end in rows)
 
 
 class SnapshotCursor(Cursor):

@@ -98,7 +98,8 @@ class InitiativeViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         cycle = snapshots.frozen_cycle(request.query_params)
         paginator = snapshots.SnapshotCursor()
         page = paginator.paginate_queryset(snapshots.snapshot_rows(cycle, request.user), request, view=self)
-        rows = serializers.InitiativeSnapshotSerializer(page, many=True, context=self.get_serializer_context())
+        context = {**self.get_serializer_context(), "readable_codes": snapshots.readable_codes(request.user)}
+        rows = serializers.InitiativeSnapshotSerializer(page, many=True, context=context)
         return paginator.get_paginated_response(rows.data)
 
     def retrieve(self, request, *args, **kwargs):

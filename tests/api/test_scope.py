@@ -70,10 +70,10 @@ def world(make_initiative, analyst, kobenhavn, aarhus, digst, strategy_2022, kob
     own_agreement = agreement_request(dependency=own_dependency, user=kobenhavn_coordinator, needed_by=D(2030, 1, 1),
                                       what_needed="Login")
     hidden = aarhus_records(make_initiative, analyst, aarhus=aarhus, digst=digst, own=own, n=1)
+    recompute_summaries()  # before the freeze: the frozen rows keep the figures
     cycle = cycle_open(user=analyst, code="2024-H1", period_start=D(2024, 1, 1), period_end=D(2024, 6, 30),
                        deadline=D(2024, 7, 15), strategies=[strategy_2022])
     cycle_freeze(cycle=cycle, user=analyst)
-    recompute_summaries()
     return {
         "own": own, "central": central, "red": red, "own_dependency": own_dependency, "own_agreement": own_agreement,
         "cycle": cycle, **hidden,
@@ -170,6 +170,12 @@ def test_a_frozen_cycle_shows_kobenhavn_only_the_rows_it_may_read(client, world,
     row = client.get("/api/v1/initiatives/?cycle=2024-H1", headers=bearer(kk_token)).json()["results"][0]
     assert row["cycle"] == "2024-H1" and row["code_with_strategy"] == world["own"].code_with_strategy
     assert row["texts"] is not None  # its own report's texts
+    # At risk from the Aarhus-only red initiative when frozen: why, not which.
+    assert row["interdependencies"]["risk_reason"] == "red"
+    assert row["interdependencies"]["risk_initiative"] == "" and world["red"].code_with_strategy not in body
+    frozen = client.get("/api/v1/initiatives/?cycle=2024-H1", headers=bearer(secretariat_token)).json()["results"]
+    [everyones] = [row for row in frozen if row["id"] == world["own"].pk]
+    assert everyones["interdependencies"]["risk_initiative"] == world["red"].code_with_strategy
 
 
 SNAPSHOT_REFUSALS = [
