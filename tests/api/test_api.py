@@ -256,6 +256,11 @@ def test_the_schema_describes_every_endpoint_and_the_docs_open(client, analyst):
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     assert "/api/v1/initiatives/{id}/impact/" in paths and "/api/v1/dependencies/" in paths
+    assert {"/api/v1/agreements/{id}/commit/", "/api/v1/risks/", "/api/v1/reports/", "/api/v1/funding-shares/",
+            "/api/v1/benefits/", "/api/v1/cycles/", "/api/v1/summaries/pairs/", "/api/v1/summaries/levels/"} <= set(paths)
+    snapshot_parameters = {p["name"] for p in paths["/api/v1/initiatives/"]["get"]["parameters"]}
+    assert {"cycle", "as_of"} <= snapshot_parameters
+    assert "409" in paths["/api/v1/agreements/{id}/commit/"]["post"]["responses"]
     assert client.get("/api/docs/").status_code == 200
 
 
