@@ -19,6 +19,7 @@ from common.roles import is_secretariat
 from initiatives.models import Dependency
 from initiatives.services import dependency_update
 
+from .events import state_change_announce
 from .models import (
     Agreement,
     AgreementAction,
@@ -108,6 +109,8 @@ def _record(agreement: Agreement, *, action: str, from_state: str, user, authori
         agreement=agreement, action=action, from_state=from_state, to_state=agreement.state,
         by_user=user, by_authority_id=authority_id, at=agreement.updated_at, date=date, reason=reason,
     )
+    # In this transaction: a listener's record (the webhooks' outbox) exists exactly when the step commits.
+    state_change_announce(agreement_id=agreement.pk, old=from_state, new=agreement.state)
 
 
 def _set_needed_by(agreement: Agreement, needed_by: datetime.date) -> None:

@@ -10,3 +10,9 @@ class Cursor(CursorPagination):
     max_page_size = 500
     # A unique last key, so no row is skipped or repeated between pages whatever ?ordering= asks for.
     ordering = ("id",)
+
+
+class CursorByKey(Cursor):
+    """For the summaries whose key is their record's (an initiative's, an authority's): no `id` column."""
+
+    ordering = ("pk",)

@@ -24,6 +24,11 @@ CHANGE_ERRORS = {
     "412": ("The record changed since the ETag given in If-Match: read it again.", "Detail"),
     "415": ("The body is not JSON (or a form).", "Detail"),
 }
+# What only a step of a workflow (a POST) may answer.
+STEP_ERRORS = {
+    "409": ("The record's state does not allow this step (an agreement already answered, say): read it again.",
+            "Detail"),
+}
 
 
 def add_error_responses(result, generator, request, public):
@@ -35,7 +40,8 @@ def add_error_responses(result, generator, request, public):
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
-            errors = {**ERRORS, **(CHANGE_ERRORS if method in {"patch", "put", "post", "delete"} else {})}
+            errors = {**ERRORS, **(CHANGE_ERRORS if method in {"patch", "put", "post", "delete"} else {}),
+                      **(STEP_ERRORS if method == "post" else {})}
             for status, (description, schema) in errors.items():
                 responses.setdefault(status, {
                     "description": description,

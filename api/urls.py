@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import tokens, views
+from . import agreements, summaries, tokens, views
 
 app_name = "api"
 
@@ -14,6 +14,16 @@ router.register("initiatives", views.InitiativeViewSet, basename="initiative")
 router.register("participations", views.ParticipationViewSet, basename="participation")
 router.register("dependencies", views.DependencyViewSet, basename="dependency")
 router.register("milestones", views.MilestoneViewSet, basename="milestone")
+router.register("agreements", agreements.AgreementViewSet, basename="agreement")
+router.register("risks", views.RiskViewSet, basename="risk")
+router.register("cycles", views.CycleViewSet, basename="cycle")
+router.register("reports", views.StatusReportViewSet, basename="report")
+router.register("funding-shares", views.FundingShareViewSet, basename="funding-share")
+router.register("benefits", views.BenefitViewSet, basename="benefit")
+router.register("summaries/initiatives", summaries.InitiativeSummaryViewSet, basename="initiative-summary")
+router.register("summaries/authorities", summaries.AuthoritySummaryViewSet, basename="authority-summary")
+router.register("summaries/pairs", summaries.AuthorityPairSummaryViewSet, basename="pair-summary")
+router.register("summaries/levels", summaries.LevelMatrixViewSet, basename="level-summary")
 
 urlpatterns = [
     path("v1/summaries/freshness/", views.freshness, name="freshness"),

@@ -3,8 +3,9 @@ the imports and the exports use: a token reads exactly what its user may read in
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework import serializers as rest_serializers
 from rest_framework.decorators import action, api_view
@@ -12,15 +13,26 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from authorities.models import Authority
+from benefits.models import Benefit
 from common.versions import Tracked, version_of
+from funding.models import FundingShare
 from initiatives.filters import InitiativeFilterSet
 from initiatives.models import Dependency, Initiative, Milestone, Participation
 from initiatives.services import initiative_update
+from reporting.models import Cycle, StatusReport
+from risks.models import Risk
 from strategies.models import FocusArea, Strategy
 from summaries.freshness import summaries_freshness
 from summaries.impact import MAX_DELAY_DAYS, RULE, NotDelayable, impact_of_delay
 
-from . import serializers
+from . import serializers, snapshots
+from .filters import FundingShareFilterSet
+
+
+def risk_initiative_readable(user, risk_initiative_id: str):
+    """Whether the token may read the initiative that puts a row at risk (`risk_initiative_id`, the path to it
+    from the row), as an annotation: the same queries whatever the number of rows."""
+    return Exists(Initiative.objects.visible_to(user).filter(pk=OuterRef(risk_initiative_id)))
 
 
 def _etag(initiative: Initiative) -> str:
@@ -69,7 +81,26 @@ class InitiativeViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Initiative.objects.visible_to(self.request.user).select_related(
             "strategy", "lead", "summary", "summary__risk_initiative__strategy", "summary__risk_authority"
-        )
+        ).annotate(risk_initiative_readable=risk_initiative_readable(self.request.user, "summary__risk_initiative_id"))
+
+    @extend_schema(
+        parameters=snapshots.PARAMETERS,
+        responses=PolymorphicProxySerializer(
+            component_name="InitiativeOrSnapshot",
+            serializers=[serializers.InitiativeSerializer, serializers.InitiativeSnapshotSerializer],
+            resource_type_field_name=None,
+        ),
+    )
+    def list(self, request, *args, **kwargs):
+        """The initiatives as they are now; with `cycle` or `as_of`, as frozen in that reporting cycle."""
+        if not snapshots.asks_for_snapshot(request.query_params):
+            return super().list(request, *args, **kwargs)
+        cycle = snapshots.frozen_cycle(request.query_params)
+        paginator = snapshots.SnapshotCursor()
+        page = paginator.paginate_queryset(snapshots.snapshot_rows(cycle, request.user), request, view=self)
+        context = {**self.get_serializer_context(), "readable_codes": snapshots.readable_codes(request.user)}
+        rows = serializers.InitiativeSnapshotSerializer(page, many=True, context=context)
+        return paginator.get_paginated_response(rows.data)
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
@@ -183,6 +214,62 @@ class MilestoneViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Milestone.objects.visible_to(self.request.user).select_related("initiative__strategy")
+
+
+class RiskViewSet(viewsets.ReadOnlyModelViewSet):
+    """The risk register: risks of the initiatives the token may read, highest score first by default."""
+
+    serializer_class = serializers.RegisterRiskSerializer
+    # Simple filters on the model's fields; the risk register page's FilterSet replaces them when it lands.
+    filterset_fields = ["initiative", "owner", "status", "escalated", "agreement"]
+    ordering_fields = ["id", "score", "review_date"]
+
+    def get_queryset(self):
+        return Risk.objects.visible_to(self.request.user).select_related("initiative__strategy", "owner")
+
+
+class CycleViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reporting cycles (every user reads the list, as on the reporting pages). A frozen cycle's rows: the
+    initiatives list with `?cycle=CODE`."""
+
+    queryset = Cycle.objects.prefetch_related("strategies")
+    serializer_class = serializers.CycleSerializer
+    filterset_fields = ["state"]
+    ordering_fields = ["id", "period_start", "deadline"]
+
+
+class StatusReportViewSet(viewsets.ReadOnlyModelViewSet):
+    """Status reports the token's user may read: all for the secretariat; a coordinator's or approver's,
+    those of the initiatives their authorities lead."""
+
+    serializer_class = serializers.StatusReportSerializer
+    filterset_fields = ["cycle", "initiative", "state", "assessed"]
+    ordering_fields = ["id", "submitted_at"]
+
+    def get_queryset(self):
+        return StatusReport.objects.visible_to(self.request.user).select_related("cycle", "initiative__strategy")
+
+
+class FundingShareViewSet(viewsets.ReadOnlyModelViewSet):
+    """Each party's share of the yearly budgets of the initiatives the token may read."""
+
+    serializer_class = serializers.FundingShareSerializer
+    filterset_class = FundingShareFilterSet
+    ordering_fields = ["id", "budget"]
+
+    def get_queryset(self):
+        return FundingShare.objects.visible_to(self.request.user).select_related(
+            "funding_year__initiative__strategy", "ministry"
+        )
+
+
+class BenefitViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.BenefitSerializer
+    filterset_fields = ["initiative", "kind"]
+    ordering_fields = ["id", "from_year"]
+
+    def get_queryset(self):
+        return Benefit.objects.visible_to(self.request.user).select_related("initiative__strategy", "realised_by")
 
 
 

@@ -432,7 +432,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"HealthEnum": "initiatives.models.Health"},
+    "ENUM_NAME_OVERRIDES": {
+        "HealthEnum": "initiatives.models.Health",
+        "LevelEnum": "authorities.models.Level",
+        "RiskStatusEnum": "risks.models.RiskStatus",
+        "StatusEnum": "initiatives.models.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",

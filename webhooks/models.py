@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from agreements.events import AGREEMENT_STATE_CHANGED
 from common.validators import no_control_characters
 from initiatives.events import HEALTH_CHANGED
 from reporting.events import CYCLE_FROZEN
@@ -23,6 +24,7 @@ class EventType(models.TextChoices):
     HEALTH_CHANGED = HEALTH_CHANGED, _("Initiative health changed")
     AT_RISK_CHANGED = AT_RISK_CHANGED, _("Initiative at risk changed")
     CYCLE_FROZEN = CYCLE_FROZEN, _("Reporting cycle frozen")
+    AGREEMENT_STATE_CHANGED = AGREEMENT_STATE_CHANGED, _("Dependency agreement state changed")
 
 
 class HookState(models.TextChoices):

@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import Callable
 
+from agreements.models import Agreement
 from initiatives.models import Initiative, code_with_strategy
 from reporting.models import Cycle
 
@@ -53,11 +54,39 @@ def cycle_records(ids: list[int]) -> dict[int, dict]:
     }
 
 
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def agreement_records(ids: list[int]) -> dict[int, dict]:
+    """The agreements as receivers see them: the two initiatives (each with its lead), the dates. Not what was
+    asked or the reasons (free text a person wrote), not who acted."""
+    agreements = list(Agreement.objects.filter(pk__in=ids).select_related("dependency").order_by())
+    initiatives = initiative_records(sorted({a.dependency.source_id for a in agreements}
+                                            | {a.dependency.target_id for a in agreements}))
+    return {
+        agreement.pk: {
+            "id": agreement.pk,
+            "dependency_id": agreement.dependency_id,
+            "dependant": initiatives[agreement.dependency.source_id],
+            "depends_on": initiatives[agreement.dependency.target_id],
+            "state": agreement.state,
+            "needed_by": _iso(agreement.needed_by),
+            "committed_date": _iso(agreement.committed_date),
+            "proposed_date": _iso(agreement.proposed_date),
+            "requested_at": _iso(agreement.requested_at),
+            "answered_at": _iso(agreement.answered_at),
+        }
+        for agreement in agreements
+    }
+
+
 # Each event's record: the key it is sent under and how many are loaded at once.
 RECORDS: dict[str, tuple[str, Callable[[list[int]], dict[int, dict]]]] = {
     EventType.HEALTH_CHANGED: ("initiative", initiative_records),
     EventType.AT_RISK_CHANGED: ("initiative", initiative_records),
     EventType.CYCLE_FROZEN: ("cycle", cycle_records),
+    EventType.AGREEMENT_STATE_CHANGED: ("agreement", agreement_records),
 }
 
 

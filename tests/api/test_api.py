@@ -12,11 +12,9 @@ from api.services import token_create
 from initiatives.models import Status
 from initiatives.services import dependency_add, milestone_add, participation_set
 
+from .conftest import bearer
+
 pytestmark = pytest.mark.django_db
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Token {token}"}
 
 
 @pytest.fixture
@@ -33,16 +31,6 @@ def records(make_initiative, kobenhavn, aarhus, digst):
     participation = participation_set(initiative=aarhus_only, authority=digst, role="contributor")
     return {"central": central, "own": own, "aarhus": aarhus_only, "hidden_dependency": hidden_dependency,
             "milestone": milestone, "participation": participation}
-
-
-@pytest.fixture
-def kk_token(kobenhavn_coordinator) -> str:
-    return token_create(user=kobenhavn_coordinator, days=30)[1]
-
-
-@pytest.fixture
-def secretariat_token(analyst) -> str:
-    return token_create(user=analyst, days=30)[1]
 
 
 def ids(response) -> set[int]:
@@ -268,6 +256,11 @@ def test_the_schema_describes_every_endpoint_and_the_docs_open(client, analyst):
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     assert "/api/v1/initiatives/{id}/impact/" in paths and "/api/v1/dependencies/" in paths
+    assert {"/api/v1/agreements/{id}/commit/", "/api/v1/risks/", "/api/v1/reports/", "/api/v1/funding-shares/",
+            "/api/v1/benefits/", "/api/v1/cycles/", "/api/v1/summaries/pairs/", "/api/v1/summaries/levels/"} <= set(paths)
+    snapshot_parameters = {p["name"] for p in paths["/api/v1/initiatives/"]["get"]["parameters"]}
+    assert {"cycle", "as_of"} <= snapshot_parameters
+    assert "409" in paths["/api/v1/agreements/{id}/commit/"]["post"]["responses"]
     assert client.get("/api/docs/").status_code == 200
 
 
