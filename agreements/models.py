@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from authorities.models import Authority, coordinated_authority_ids
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 from common.validators import no_control_characters
 from initiatives.models import Dependency
 
@@ -101,8 +101,8 @@ class AgreementQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user):
-        """All for the secretariat; for a coordinator, those their authorities are party to."""
-        if is_secretariat(user):
+        """All for the secretariat and its readers; for a coordinator, those their authorities are party to."""
+        if reads_everything(user):
             return self
         return self.party_to(coordinated_authority_ids(user))
 

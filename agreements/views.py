@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from authorities.models import coordinated_authority_ids
 from common.listing import filters_reject_nul, page_links, paginate_by_ids
-from common.roles import is_secretariat
+from common.roles import is_secretariat, reads_everything
 
 from . import services
 from .forms import AgreementFilterForm, CommitForm, DeclineForm, ProposeForm, ReopenForm, RequestForm
@@ -53,7 +53,7 @@ def _paged(request, agreements, today: datetime.date):
 @filters_reject_nul
 def agreement_list(request):
     user, today = request.user, timezone.localdate()
-    if is_secretariat(user):
+    if reads_everything(user):
         return _secretariat_list(request, today)
     ids = coordinated_authority_ids(user)
     # One list at a time, paged: an agency providing national infrastructure is asked hundreds of times.

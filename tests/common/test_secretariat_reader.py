@@ -6,6 +6,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from agreements.models import Agreement
+from agreements.services import agreement_request
 from authorities.models import Authority
 from benefits.models import Benefit
 from common.roles import is_secretariat, reads_everything
@@ -13,6 +15,7 @@ from funding.models import FundingShare, FundingYear
 from initiatives.models import Dependency, Initiative, Milestone, Participation
 from initiatives.services import dependency_add, milestone_add
 from reporting.models import StatusReport
+from tests.conftest import make_coordinator
 
 
 @pytest.fixture
@@ -20,7 +23,9 @@ def records(kobenhavn, aarhus, make_initiative):
     own = make_initiative(kobenhavn, code="KK.1")
     foreign = make_initiative(aarhus, code="AA.1", title_da="Aarhus egen plan")
     milestone_add(initiative=foreign, title_da="Aarhus milepæl", baseline_date=datetime.date(2025, 1, 1))
-    dependency_add(source=foreign, target=own)
+    dependency = dependency_add(source=foreign, target=own)
+    agreement_request(dependency=dependency, user=make_coordinator("aa-asks", aarhus),
+                      needed_by=datetime.date(2030, 1, 1), what_needed="Adgang til data")
     return {"own": own, "foreign": foreign}
 
 
@@ -37,8 +42,9 @@ def url(name, *args):
 def test_the_reader_sees_every_row_and_may_change_none(secretariat_reader, records):
     reader = secretariat_reader
     assert reads_everything(reader) and not is_secretariat(reader)
+    assert Agreement.objects.exists()
     for model in (Authority, Initiative, Participation, Milestone, Dependency, FundingYear, FundingShare, Benefit,
-                  StatusReport):
+                  StatusReport, Agreement):
         assert model.objects.visible_to(reader).count() == model.objects.count(), model
     for model in (Authority, Initiative, FundingYear, FundingShare, Benefit, StatusReport):
         assert not model.objects.editable_by(reader).exists(), model
@@ -106,3 +112,9 @@ def test_the_readers_api_token_reads_every_authoritys_initiatives_and_writes_not
                         content_type="application/json").status_code == 403
     foreign.refresh_from_db()
     assert foreign.title_da != "x"
+
+
+def test_the_reader_sees_every_authoritys_agreements_on_the_agreements_page(reader_client, records):
+    page = reader_client.get(reverse("agreements:list"))
+    assert page.status_code == 200
+    assert page.context["page"].paginator.count == Agreement.objects.count() == 1
