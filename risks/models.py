@@ -30,6 +30,27 @@ def risk_score(probability: int, impact: int, *, escalated: bool) -> int:
     return (5 if escalated else probability) * impact
 
 
+# The heatmap's bands of probability × impact, each drawn in one colour that means only that band.
+class ScoreBand(models.TextChoices):
+    """How serious a cell of the heatmap is."""
+
+    LOW = "low", _("Low (score 1–4)")
+    MEDIUM = "medium", _("Medium (score 5–11)")
+    HIGH = "high", _("High (score 12–25)")
+
+
+def score_band(score: int) -> str:
+    """The one rule for a score's band: 1–4 low, 5–11 medium, 12–25 high."""
+    if score >= 12:
+        return ScoreBand.HIGH
+    if score >= 5:
+        return ScoreBand.MEDIUM
+    return ScoreBand.LOW
+
+
+OPEN_RISK_STATUSES = (RiskStatus.OPEN, RiskStatus.MITIGATING)
+
+
 class RiskQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Risks of the initiatives a user may see (those their authorities lead or take part in)."""
@@ -45,7 +66,8 @@ class RiskQuerySet(models.QuerySet):
         return self.filter(Q(initiative__lead_id__in=ids) | Q(owner_id__in=ids))
 
     def open(self):
-        return self.exclude(status=RiskStatus.CLOSED)
+        """Risks still being handled (open or being mitigated): what the heatmap counts."""
+        return self.filter(status__in=OPEN_RISK_STATUSES)
 
     def linked_to_agreements(self):
         return self.filter(agreement__isnull=False)
