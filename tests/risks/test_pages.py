@@ -186,7 +186,6 @@ def test_a_participant_sees_but_may_not_change_the_leads_risk(client, register, 
 def test_a_forged_owner_or_an_agreement_of_another_initiative_is_refused_and_nothing_saved(
     client, register, kobenhavn_coordinator, kobenhavn, aarhus, digst, make_initiative, today
 ):
-    kk = register["kk"]
     other = dependency_add(source=make_initiative(kobenhavn), target=make_initiative(digst))
     elsewhere = agreements.agreement_request(dependency=other, user=kobenhavn_coordinator,
                                              needed_by=today, what_needed="x")
