@@ -28,12 +28,14 @@ def _check_agreement(risk: Risk) -> None:
         raise ValidationError({"agreement": _("Link an agreement on one of this initiative's own dependencies.")})
 
 
-def risk_check(*, risk: Risk, user) -> None:
+def risk_check(*, risk: Risk, user, full_clean: bool = True) -> None:
     """What risk_save refuses about a risk as it would be saved, without saving it: a form or an
-    import's preview asks this before anything is written."""
+    import's preview asks this before anything is written (`full_clean=False` where the caller has
+    validated the fields already)."""
     if not risk.is_editable_by(user):
         raise PermissionDenied(_("Only the initiative's lead or the risk's owner may record this risk."))
-    risk.full_clean(exclude=["score"])
+    if full_clean:
+        risk.full_clean(exclude=["score"])
     _check_agreement(risk)
 
 
