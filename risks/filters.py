@@ -30,20 +30,22 @@ class StrategyOfInitiativeFilter(StrategyCodeOrIdFilter):
 
 
 class RiskFilterSet(django_filters.FilterSet):
+    # Every filter follows a forward relation (one row per risk): no DISTINCT, which made the
+    # paginator's COUNT and the heatmap's GROUP BY sort the whole register.
     q = django_filters.CharFilter(
         method="search", label=_("Search"), max_length=SEARCH_MAX_LENGTH,
         help_text=_("Title of the risk, or the initiative's code or title."),
     )
     strategy = StrategyOfInitiativeFilter(label=_("Strategy"), max_length=20)
     initiative_id = IdMultipleChoiceFilter(field_name="initiative", queryset=Initiative.objects.all(),
-                                           label=_("Initiative"))
+                                           label=_("Initiative"), distinct=False)
     owner_id = IdMultipleChoiceFilter(field_name="owner", queryset=Authority.objects.all(),
-                                      label=_("Owner authority"))
+                                      label=_("Owner authority"), distinct=False)
     level = django_filters.MultipleChoiceFilter(field_name="owner__level", choices=Level.choices,
-                                                label=_("Level of the owner authority"))
-    status = django_filters.MultipleChoiceFilter(choices=RiskStatus.choices, label=_("Status"))
-    probability = django_filters.MultipleChoiceFilter(choices=ONE_TO_FIVE, label=_("Probability (1–5)"))
-    impact = django_filters.MultipleChoiceFilter(choices=ONE_TO_FIVE, label=_("Impact (1–5)"))
+                                                label=_("Level of the owner authority"), distinct=False)
+    status = django_filters.MultipleChoiceFilter(choices=RiskStatus.choices, label=_("Status"), distinct=False)
+    probability = django_filters.MultipleChoiceFilter(choices=ONE_TO_FIVE, label=_("Probability (1–5)"), distinct=False)
+    impact = django_filters.MultipleChoiceFilter(choices=ONE_TO_FIVE, label=_("Impact (1–5)"), distinct=False)
     escalated = django_filters.ChoiceFilter(
         method="filter_escalated", label=_("Escalated"), choices=[("true", _("Yes")), ("false", _("No"))]
     )

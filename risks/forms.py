@@ -19,8 +19,7 @@ TEXT_LIMIT = 5000
 DATE_HINT = _("Write the date as dd.mm.yyyy.")
 
 
-def one_to_five(label, what):
-    message = _("The %(what)s is a number from 1 to 5.") % {"what": what}
+def one_to_five(label, message):
     return forms.IntegerField(
         label=label, min_value=1, max_value=5, help_text=_("1 is the least, 5 the most."),
         error_messages={"min_value": message, "max_value": message, "invalid": message},
@@ -110,8 +109,8 @@ class RiskForm(RiskCheckedForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.instance.initiative = initiative
-        self.fields["probability"] = one_to_five(_("Probability (1–5)"), _("probability"))
-        self.fields["impact"] = one_to_five(_("Impact (1–5)"), _("impact"))
+        self.fields["probability"] = one_to_five(_("Probability (1–5)"), _("The probability is a number from 1 to 5."))
+        self.fields["impact"] = one_to_five(_("Impact (1–5)"), _("The impact is a number from 1 to 5."))
         self.fields["owner"].queryset = owner_choices(user, initiative)
         self.fields["owner"].label = _("Owner authority")
         self.fields["owner"].empty_label = None if self.fields["owner"].queryset.count() == 1 else "—"

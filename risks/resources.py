@@ -12,6 +12,7 @@ initiatives' import.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from agreements.models import Agreement
@@ -33,15 +34,14 @@ from .services import RISK_FIELDS, risk_check, risk_save
 class OneToFiveWidget(widgets.Widget):
     """A whole number from 1 to 5; a workbook's 3.0 is 3."""
 
-    def __init__(self, what: str, **kwargs):
+    def __init__(self, refusal, **kwargs):
         super().__init__(**kwargs)
-        self.what = what
+        self.refusal = refusal  # "The probability is a number from 1 to 5, not “%(value)s”."
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
         if text not in {"1", "2", "3", "4", "5"}:
-            raise ValueError(_("The %(what)s is a number from 1 to 5, not “%(value)s”.")
-                             % {"what": _(self.what), "value": text})
+            raise ValueError(str(self.refusal) % {"value": text})
         return int(text)
 
     def render(self, value, obj=None, **kwargs):
@@ -80,8 +80,10 @@ class RiskResource(ScopedResource):
     title = fields.Field(column_name="title", attribute="title", widget=TextWidget())
     description = fields.Field(column_name="description", attribute="description", widget=TextWidget())
     probability = fields.Field(column_name="probability", attribute="probability",
-                               widget=OneToFiveWidget("probability"))
-    impact = fields.Field(column_name="impact", attribute="impact", widget=OneToFiveWidget("impact"))
+                               widget=OneToFiveWidget(
+        gettext_lazy("The probability is a number from 1 to 5, not “%(value)s”.")))
+    impact = fields.Field(column_name="impact", attribute="impact", widget=OneToFiveWidget(
+        gettext_lazy("The impact is a number from 1 to 5, not “%(value)s”.")))
     owner = fields.Field(column_name="owner", attribute="owner", widget=AuthorityWidget())
     mitigation = fields.Field(column_name="mitigation", attribute="mitigation", widget=TextWidget())
     review_date = fields.Field(column_name="review_date", attribute="review_date", widget=DateWidget())
