@@ -37,8 +37,8 @@ def list_columns() -> list[Column]:
     return [
         Column("initiative", gettext_lazy("Initiative"), ("initiative__strategy__start_year", "initiative__code")),
         Column("title", gettext_lazy("Risk"), ("title",)),
-        Column("probability", gettext_lazy("Probability"), ("probability",), numeric=True),
-        Column("impact", gettext_lazy("Impact"), ("impact",), numeric=True),
+        # One column: two of their own pushed the list past 1366 px.
+        Column("probability", gettext_lazy("Probability × impact"), ("probability", "impact"), numeric=True),
         Column("score", gettext_lazy("Score"), ("score",), numeric=True),
         Column("owner", gettext_lazy("Owner authority"), ("owner__name_da",)),
         Column("status", gettext_lazy("Status"), ("status",)),
