@@ -127,7 +127,9 @@ def risk_list(request):
     for name in CELL_PARAMETERS:
         grid_query.pop(name, None)
     counts = selectors.heatmap_counts(RiskFilterSet(grid_query, queryset=visible).qs)
-    page = paginate_by_ids(filterset.qs.order_by(*ordering.order_by("initiative__code")), query.get("page"), _rows())
+    # Ties by id alone: a tie-breaker on the initiative's code joined every risk to its initiative
+    # before the sort (50 ms of the national register's page); the score's index now serves it.
+    page = paginate_by_ids(filterset.qs.order_by(*ordering.order_by()), query.get("page"), _rows())
     context.update(
         errors=[],
         heatmap=selectors.heatmap_rows(counts, _cell_link(query)),

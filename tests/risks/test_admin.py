@@ -219,3 +219,13 @@ def test_a_confirmation_not_from_this_sessions_preview_is_refused(kk, records):
                                                "format": "0", "resource": "0"})
     assert response.status_code == 400
     assert Risk.objects.count() == 3
+
+
+def test_the_coordinator_adds_a_risk_to_their_initiative_in_the_admin(kk, records, kobenhavn, kobenhavn_coordinator):
+    form = kk.get(url("add")).context["adminform"].form
+    assert set(form.fields["owner"].queryset) >= {kobenhavn} and "agreement" not in form.fields
+    response = kk.post(url("add"), {"initiative": records["own"].pk, "title": "Ny risiko", "probability": "5",
+                                    "impact": "3", "owner": kobenhavn.pk, "status": "open"})
+    assert response.status_code == 302
+    risk = Risk.objects.get(title="Ny risiko")
+    assert (risk.score, risk.history.first().history_user) == (15, kobenhavn_coordinator)
