@@ -102,6 +102,12 @@ def test_bad_filters_are_refused_naming_the_filter_and_showing_no_rows(analyst_c
     assert analyst_client.get(LIST_URL, {"owner_id": "99999999999999999999"}).status_code == 400
 
 
+@pytest.mark.parametrize("query", ["q=%00", "strategy=%00x", "level=%00", "initiative_id=x", "escalated=maybe"])
+def test_hostile_filters_are_refused_with_400_not_an_error(analyst_client, db, query):
+    response = analyst_client.get(f"{LIST_URL}?{query}")
+    assert response.status_code == 400 and response.context["page"] is None
+
+
 def test_an_empty_register_says_so(client, kobenhavn_coordinator):
     client.force_login(kobenhavn_coordinator)
     html = in_english(client).get(LIST_URL).content.decode()
