@@ -51,6 +51,11 @@ COORDINATOR_PERMISSIONS = [
     ("benefits", "delete_benefit"),
     ("benefits", "view_followup"),
     ("benefits", "change_followup"),
+    # Risks of the initiatives their authority leads or owns (risks.models.RiskQuerySet.editable_by).
+    ("risks", "view_risk"),
+    ("risks", "add_risk"),
+    ("risks", "change_risk"),
+    ("risks", "delete_risk"),
     # Dependency agreements their authority is party to; the round's services decide who may answer.
     ("agreements", "view_agreement"),
     ("agreements", "view_agreementtransition"),

@@ -39,14 +39,24 @@ class PageSection:
 # Providers of such sections, (initiative) -> PageSection | None, registered by the apps that own
 # them (reporting's lights per cycle) in their AppConfig.ready: this app knows none of them.
 PAGE_SECTIONS: list[Callable[[Initiative], PageSection | None]] = []
+# Sections whose content depends on who reads the page (the risks they may see): (initiative, user).
+USER_PAGE_SECTIONS: list[Callable[[Initiative, object], PageSection | None]] = []
 
 
-def page_section_register(provider: Callable[[Initiative], PageSection | None]) -> None:
-    if provider not in PAGE_SECTIONS:
-        PAGE_SECTIONS.append(provider)
+def page_section_register(provider: Callable[..., PageSection | None], *, per_user: bool = False) -> None:
+    sections = USER_PAGE_SECTIONS if per_user else PAGE_SECTIONS
+    if provider not in sections:
+        sections.append(provider)
 
 
-def initiative_page(initiative: Initiative) -> dict:
+def _extra_sections(initiative: Initiative, user) -> list[PageSection]:
+    sections = [section for provider in PAGE_SECTIONS if (section := provider(initiative))]
+    if user is not None:
+        sections += [section for provider in USER_PAGE_SECTIONS if (section := provider(initiative, user))]
+    return sections
+
+
+def initiative_page(initiative: Initiative, user=None) -> dict:
     today = timezone.localdate()
     milestones = list(initiative.milestones.all()[:MILESTONE_LIMIT])
     upstream = list(
@@ -61,7 +71,7 @@ def initiative_page(initiative: Initiative) -> dict:
     )
     summary = getattr(initiative, "summary", None)
     return {
-        "extra_sections": [section for provider in PAGE_SECTIONS if (section := provider(initiative))],
+        "extra_sections": _extra_sections(initiative, user),
         "participant_groups": participant_groups(initiative),
         "milestones": [{"milestone": m, "missed": m.is_missed(today)} for m in milestones],
         "timeline": timeline(initiative, milestones, today),

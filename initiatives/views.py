@@ -190,5 +190,5 @@ def initiative_detail(request, pk: int):
         ),
         pk=pk,
     )
-    context = {"initiative": initiative, **selectors.initiative_page(initiative)}
+    context = {"initiative": initiative, **selectors.initiative_page(initiative, request.user)}
     return render(request, "initiatives/initiative_detail.html", context)

@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("open-data/", include("opendata.urls")),
     path("agreements/", include("agreements.urls")),
+    path("risks/", include("risks.urls")),
     path("", include("digests.urls")),
     path("", include("accessibility.urls")),
 ]

@@ -41,6 +41,7 @@ from initiatives.models import (
 from reference.demo_agreements import seed_demo_agreements, seed_national_agreements
 from reference.demo_reporting import ensure_demo_approvers
 from reference.demo_risks import seed_demo_risks
+from reference.national_risks import seed_national_risks
 from risks.models import Risk
 from strategies.models import FocusArea, Strategy
 
@@ -665,6 +666,8 @@ def seed_national(*, initiatives: int = 20_000, today: datetime.date | None = No
     _fund(builder.initiatives, today, report, with_history=False, rephasings=0)
     _save_benefits(benefits, builder.initiatives, today, report, with_history=False)
     report.counts[Agreement._meta.verbose_name_plural] += seed_national_agreements(today=today)
+    # One risk per two initiatives: 10,000 at the national scale of 20,000.
+    report.counts[Risk._meta.verbose_name_plural] += seed_national_risks(today=today, count=initiatives // 2)
     _mark_summaries_dirty()
     _analyze()
     report.seconds = time.monotonic() - started

@@ -28,6 +28,17 @@ def _check_agreement(risk: Risk) -> None:
         raise ValidationError({"agreement": _("Link an agreement on one of this initiative's own dependencies.")})
 
 
+def risk_check(*, risk: Risk, user, full_clean: bool = True) -> None:
+    """What risk_save refuses about a risk as it would be saved, without saving it: a form or an
+    import's preview asks this before anything is written (`full_clean=False` where the caller has
+    validated the fields already)."""
+    if not risk.is_editable_by(user):
+        raise PermissionDenied(_("Only the initiative's lead or the risk's owner may record this risk."))
+    if full_clean:
+        risk.full_clean(exclude=["score"])
+    _check_agreement(risk)
+
+
 @transaction.atomic
 def risk_save(*, risk: Risk, user, **fields) -> Risk:
     """Create or change a risk (the initiative's lead's coordinators, the owner's, or the secretariat)."""
@@ -40,10 +51,7 @@ def risk_save(*, risk: Risk, user, **fields) -> Risk:
             raise PermissionDenied(_("This risk is not yours to change."))
     for name, value in fields.items():
         setattr(risk, name, value)
-    if not risk.is_editable_by(user):
-        raise PermissionDenied(_("Only the initiative's lead or the risk's owner may record this risk."))
-    risk.full_clean(exclude=["score"])
-    _check_agreement(risk)
+    risk_check(risk=risk, user=user)
     _assess(risk, timezone.localdate())
     risk._history_user = user
     risk.save()

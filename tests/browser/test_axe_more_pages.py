@@ -1,5 +1,5 @@
 """axe-core on the pages and states the other browser tests do not reach, in Danish and English:
-the summary-email settings and preview, the unsubscribe pages, the login page, the
+the summary-email settings and preview, the unsubscribe pages, the risk register, the login page, the
 interdependencies page with its table equivalents open, the regions map and initiatives as nodes,
 and both graphs with a node focused by keyboard."""
 
@@ -27,7 +27,7 @@ def test_axe_finds_no_violations_on_the_subscription_api_token_and_open_data_pag
     token_path = unsubscribe_url(browser_portfolio["user"]).split("/unsubscribe/", 1)[1]
     found = {}
     for path in ["/subscriptions/", "/subscriptions/preview/", f"/unsubscribe/{token_path}", "/unsubscribe/not-a-token/",
-                 "/api/tokens/", "/open-data/"]:
+                 "/api/tokens/", "/open-data/", "/risks/"]:
         page.goto(f"{page.base_url}{path}")
         assert page.locator("html").get_attribute("lang") == language
         open_all_details(page)

@@ -105,6 +105,10 @@ def test_the_national_scale_prints_its_counts(reference_data):
     assert figures["authorities"] >= 2500
     # The funding and benefits pages have something to total at national scale (bench_pages).
     assert Benefit.objects.count() >= 200 and FollowUp.objects.exists() and FundingShare.objects.count() >= 700
+    # The risk register has a risk per two initiatives (bench_pages times its pages).
+    from risks.models import Risk
+
+    assert Risk.objects.count() == 350
 
 
 def test_it_answers_the_secretariats_question_about_the_last_finished_strategy(demo):

@@ -19,6 +19,7 @@ from django.urls import reverse
 from agreements.models import Agreement
 from common.roles import SECRETARIAT
 from initiatives.models import OPEN_STATUSES
+from risks.models import Risk
 from strategies.models import Strategy
 from summaries.models import AuthoritySummary, InitiativeSummary
 
@@ -130,9 +131,24 @@ class Command(BaseCommand):
         ]
         if agreement:  # a portfolio seeded before agreements existed has none
             pages.append(("agreement", reverse("agreements:detail", args=[agreement])))
+        pages += self._risk_pages(strategy)
         missing = [name for name, url in pages if url is None]
         if missing:
             raise CommandError("No summaries to pick pages from: run recompute_summaries first")
+        return pages
+
+    def _risk_pages(self, strategy) -> list[tuple[str, str]]:
+        """The risk register: its heatmap and list, filtered as a reader would, one heatmap cell, and
+        the risk with the most to show (linked to an agreement)."""
+        risk = Risk.objects.order_by("agreement_id", "pk").filter(agreement__isnull=False).values_list("pk", flat=True).first()
+        risks = reverse("risks:list")
+        pages = [
+            ("risks", risks),
+            ("risks (filtered)", f"{risks}?level=municipal" + (f"&strategy={strategy.code}" if strategy else "")),
+            ("risks (a heatmap cell)", f"{risks}?probability=4&impact=5&status=open&status=mitigating&sort=-review_date"),
+        ]
+        if risk:  # a portfolio seeded before the risk register existed has none
+            pages.append(("risk", reverse("risks:detail", args=[risk])))
         return pages
 
     def _widest_delay(self) -> int | None:
