@@ -20,6 +20,7 @@ from initiatives.filters import InitiativeFilterSet
 from initiatives.models import Dependency, Initiative, Milestone, Participation
 from initiatives.services import initiative_update
 from reporting.models import Cycle, StatusReport
+from risks.filters import RiskFilterSet
 from risks.models import Risk
 from strategies.models import FocusArea, Strategy
 from summaries.freshness import summaries_freshness
@@ -220,8 +221,7 @@ class RiskViewSet(viewsets.ReadOnlyModelViewSet):
     """The risk register: risks of the initiatives the token may read, highest score first by default."""
 
     serializer_class = serializers.RegisterRiskSerializer
-    # Simple filters on the model's fields; the risk register page's FilterSet replaces them when it lands.
-    filterset_fields = ["initiative", "owner", "status", "escalated", "agreement"]
+    filterset_class = RiskFilterSet  # the risk register page's filters: one definition
     ordering_fields = ["id", "score", "review_date"]
 
     def get_queryset(self):

@@ -54,7 +54,8 @@ OPEN_RISK_STATUSES = (RiskStatus.OPEN, RiskStatus.MITIGATING)
 class RiskQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Risks of the initiatives a user may see (Initiative.objects.visible_to: all for the
-        secretariat and its readers; those a coordinator's authorities lead or take part in)."""
+        secretariat and its readers; those a coordinator's authorities lead or take part in), and the
+        risks their authorities own: everything a coordinator may edit, they may see."""
         if reads_everything(user):
             return self
         # The same rule as two lists PostgreSQL hashes once, rather than Initiative.visible_to's
@@ -63,7 +64,8 @@ class RiskQuerySet(models.QuerySet):
         ids = coordinated_authority_ids(user)
         led = Initiative.objects.filter(lead_id__in=ids).values("pk")
         taking_part = Participation.objects.filter(authority_id__in=ids).values("initiative_id")
-        return self.filter(Q(initiative__in=led) | Q(initiative__in=taking_part))
+        # And the risks their authorities own: they handle them (and are told when they escalate).
+        return self.filter(Q(initiative__in=led) | Q(initiative__in=taking_part) | Q(owner_id__in=ids))
 
     def editable_by(self, user):
         """Risks a coordinator maintains: of initiatives their authorities lead, or owned by them."""

@@ -109,3 +109,12 @@ def test_beat_escalates_the_risks_every_night():
     entry = app.conf.beat_schedule["escalate-risks-nightly"]
     assert entry["task"] == escalate_risks.name and entry["task"] in app.tasks
     assert entry["schedule"] == crontab(hour=4, minute=45)
+
+
+def test_an_owner_sees_the_risks_it_owns_on_an_initiative_it_takes_no_part_in(
+    make_risk, make_initiative, kobenhavn, aarhus, aarhus_coordinator
+):
+    owned = make_risk(make_initiative(kobenhavn), owner=aarhus)
+    make_risk(make_initiative(kobenhavn))  # København's own: not Aarhus's to see
+    assert list(Risk.objects.visible_to(aarhus_coordinator)) == [owned]
+    assert list(Risk.objects.editable_by(aarhus_coordinator)) == [owned]
