@@ -118,6 +118,18 @@ class AgreementQuerySet(models.QuerySet):
             return self
         return self.requested_by(coordinated_authority_ids(user))
 
+    def between_levels(self, requester_level: str = "", provider_level: str = ""):
+        """Agreements asked by an authority at one level of government of one at another (effective
+        levels, the engine's level matrix reads the same); an empty level is any."""
+        agreements = self
+        if requester_level:
+            agreements = agreements.filter(
+                dependency__source__lead__in=Authority.objects.at_effective_level(requester_level))
+        if provider_level:
+            agreements = agreements.filter(
+                dependency__target__lead__in=Authority.objects.at_effective_level(provider_level))
+        return agreements
+
     def awaiting_answer(self):
         """Waiting for the provider: requested, not yet answered."""
         return self.filter(state=AgreementState.REQUESTED)

@@ -135,6 +135,14 @@ class AuthorityQuerySet(models.QuerySet):
         """Every authority's effective level by id (resolve_levels), in one query over the table."""
         return resolve_levels(Authority.objects.order_by().values_list("id", "level", "parent_id"))
 
+    def at_effective_level(self, level: str):
+        """Authorities whose effective level (resolve_levels) is `level`: their own, or, for those
+        without one, their nearest ancestor's. One query finds the few that inherit it."""
+        rows = list(Authority.objects.order_by().values_list("id", "level", "parent_id"))
+        resolved = resolve_levels(rows)
+        inherited = [pk for pk, own, _parent in rows if not own and resolved[pk] == level]
+        return self.filter(Q(level=level) | Q(pk__in=inherited))
+
 
 class Authority(models.Model):
     """A public authority, an executive institution or an outside partner taking part in initiatives."""
