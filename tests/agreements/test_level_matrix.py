@@ -112,3 +112,22 @@ def test_a_level_that_is_not_one_is_refused_by_the_list(analyst_client, today):
     response = analyst_client.get(reverse("agreements:list"), {"requester_level": "galactic"})
     assert response.status_code == 400
     assert response.context["page"].paginator.count == 0
+
+
+def test_the_list_filtered_to_a_cell_runs_a_fixed_number_of_queries(
+    agreements_by_state, analyst_client, make_initiative, kobenhavn, digst, kobenhavn_coordinator, today,
+    django_assert_max_num_queries,
+):
+    url = reverse("agreements:list")
+    cell = {"requester_level": "municipal", "provider_level": "central", "strategy": "2022-2025",
+            "state": "requested"}
+    # The strategies (for the filter), the two levels' authorities, the page and its count: 13.
+    with django_assert_max_num_queries(13) as few:
+        assert analyst_client.get(url, cell).context["page"].paginator.count == 1
+    for n in range(5):
+        services.agreement_request(
+            dependency=dependency_add(source=make_initiative(kobenhavn), target=make_initiative(digst)),
+            user=kobenhavn_coordinator, needed_by=D(2024, 6, 1), what_needed=f"Thing {n}",
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert analyst_client.get(url, cell).context["page"].paginator.count == 6
