@@ -70,5 +70,9 @@ class AgreementFilterForm(forms.Form):
 
     def __init__(self, *args, strategies, **kwargs):
         super().__init__(*args, **kwargs)
+        # The design system's classes: without them its checkboxes do not show whether they are ticked.
+        for field in self.fields.values():
+            kind = {"checkbox": "form-checkbox", "select": "form-select"}.get(field.widget.input_type, "form-input")
+            field.widget.attrs.setdefault("class", kind)
         self.fields["strategy"].choices = [
             ("", _("All strategies")), *((s.code, f"{s.period} {s.name}") for s in strategies)]

@@ -23,7 +23,7 @@ SHOW_DEPENDENCIES, SHOW_AGREEMENTS = "dependencies", "agreements"
 # filter that lists exactly those agreements (agreements.views._filtered).
 AGREEMENT_COUNTS = (
     ("agreements_requested", _("awaiting an answer"), {"state": "requested"}),
-    ("agreements_overdue", _("unanswered after the needed-by date"), {"overdue": "on"}),
+    ("agreements_overdue", _("overdue"), {"overdue": "on"}),
     ("agreements_committed_late", _("committed late"), {"committed_late": "on"}),
     ("agreements_declined", _("declined"), {"state": "declined"}),
 )

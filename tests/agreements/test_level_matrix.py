@@ -82,7 +82,7 @@ def test_each_count_in_the_matrix_opens_a_list_of_exactly_that_many_agreements(
     response = analyst_client.get(reverse("interdependencies"), query)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "awaiting an answer" in page and "unanswered after the needed-by date" in page
+    assert "awaiting an answer" in page and "overdue (unanswered after the needed-by date)" in page
     links = _cell_links(page)
     assert len(links) == 16 * 4  # every cell, every count
     assert sum(count for count, _url in links) == (4 if strategy is None else 3) + 2
