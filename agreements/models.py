@@ -75,7 +75,10 @@ def is_cross_authority(dependency: Dependency) -> bool:
 def askable_dependencies(user) -> models.QuerySet:
     """Dependencies across authorities of initiatives the user's authorities lead, not asked yet."""
     mine = Dependency.objects.filter(source__lead_id__in=coordinated_authority_ids(user))
-    return cross_authority(mine).filter(agreement__isnull=True)
+    # NOT EXISTS, not the reverse join's IS NULL: PostgreSQL took the outer join's IS NULL for one
+    # row and walked every dependency (0.8 s for an agency at national scale, 0.1 s this way).
+    asked = Agreement.objects.filter(dependency=models.OuterRef("pk"))
+    return cross_authority(mine).filter(~models.Exists(asked))
 
 
 class AgreementQuerySet(models.QuerySet):
