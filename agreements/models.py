@@ -127,10 +127,10 @@ class AgreementQuerySet(models.QuerySet):
         agreements = self
         if requester_level:
             agreements = agreements.filter(
-                dependency__source__lead__in=Authority.objects.at_effective_level(requester_level))
+                dependency__source__lead_id__in=Authority.objects.ids_at_effective_level(requester_level))
         if provider_level:
             agreements = agreements.filter(
-                dependency__target__lead__in=Authority.objects.at_effective_level(provider_level))
+                dependency__target__lead_id__in=Authority.objects.ids_at_effective_level(provider_level))
         return agreements
 
     def awaiting_answer(self):

@@ -135,13 +135,10 @@ class AuthorityQuerySet(models.QuerySet):
         """Every authority's effective level by id (resolve_levels), in one query over the table."""
         return resolve_levels(Authority.objects.order_by().values_list("id", "level", "parent_id"))
 
-    def at_effective_level(self, level: str):
-        """Authorities whose effective level (resolve_levels) is `level`: their own, or, for those
-        without one, their nearest ancestor's. One query finds the few that inherit it."""
-        rows = list(Authority.objects.order_by().values_list("id", "level", "parent_id"))
-        resolved = resolve_levels(rows)
-        inherited = [pk for pk, own, _parent in rows if not own and resolved[pk] == level]
-        return self.filter(Q(level=level) | Q(pk__in=inherited))
+    def ids_at_effective_level(self, level: str) -> list[int]:
+        """The ids of the authorities whose effective level (resolve_levels) is `level`, in one query.
+        A list, not a subquery: PostgreSQL filters a join by a list of ids faster than by a join."""
+        return [pk for pk, resolved in self.effective_levels().items() if resolved == level]
 
 
 class Authority(models.Model):
