@@ -1,14 +1,19 @@
 """Dependency agreements in the admin, scoped like the pages: a coordinator sees the agreements their
-authority is party to. Read-only for everyone: a change is a step of the round, with its rules
-(agreements.services), taken on the agreement's page in the product."""
+authority is party to. No form edits them: a change is a step of the round, with its rules
+(agreements.services), taken on the agreement's page in the product or by an import whose rows
+name their steps (agreements.resources); the export writes the agreements the user may see."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from authorities.models import coordinated_authority_ids
 from common.admin import ScopedAdminMixin, VersionCheckedAdminMixin
+from common.roles import is_secretariat
+from initiatives.admin_spreadsheets import SpreadsheetImportExportMixin
 
 from .models import Agreement
+from .resources import AgreementResource
 
 
 class ReadOnlyMixin:
@@ -23,7 +28,10 @@ class ReadOnlyMixin:
 
 
 @admin.register(Agreement)
-class AgreementAdmin(ReadOnlyMixin, VersionCheckedAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class AgreementAdmin(ReadOnlyMixin, VersionCheckedAdminMixin, ScopedAdminMixin, SpreadsheetImportExportMixin,
+                     SimpleHistoryAdmin):
+    resource_classes = [AgreementResource]
+    import_template_name = "admin/agreements/agreement/import.html"
     list_display = ("dependency", "requester_name", "provider_name", "state", "needed_by", "committed_date")
     list_filter = ("state",)
     list_select_related = (
@@ -39,6 +47,11 @@ class AgreementAdmin(ReadOnlyMixin, VersionCheckedAdminMixin, ScopedAdminMixin, 
 
     def can_edit(self, request, obj) -> bool:
         return False
+
+    def has_import_permission(self, request):
+        # Steps are taken by the parties (and the secretariat); the services decide each row.
+        user = request.user
+        return is_secretariat(user) or (bool(coordinated_authority_ids(user)) and self.has_view_permission(request))
 
     @admin.display(description=_("Steps"))
     def steps(self, obj: Agreement) -> str:

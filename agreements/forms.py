@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from authorities.models import Level
 from common.validators import no_control_characters
 
 from .models import AgreementState
@@ -59,4 +60,19 @@ class AgreementFilterForm(forms.Form):
         label=_("Unanswered after (days)"), required=False, min_value=0, max_value=3650,
         help_text=_("Requests still unanswered this many days after they were made."),
     )
+    overdue = forms.BooleanField(label=_("Only those unanswered after the needed-by date"), required=False)
     committed_late = forms.BooleanField(label=_("Only those committed later than needed"), required=False)
+    strategy = forms.ChoiceField(label=_("Strategy of the dependant initiative"), required=False)
+    requester_level = forms.ChoiceField(
+        label=_("Asked by an authority at level"), required=False, choices=[("", _("Any level")), *Level.choices])
+    provider_level = forms.ChoiceField(
+        label=_("Asked of an authority at level"), required=False, choices=[("", _("Any level")), *Level.choices])
+
+    def __init__(self, *args, strategies, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The design system's classes: without them its checkboxes do not show whether they are ticked.
+        for field in self.fields.values():
+            kind = {"checkbox": "form-checkbox", "select": "form-select"}.get(field.widget.input_type, "form-input")
+            field.widget.attrs.setdefault("class", kind)
+        self.fields["strategy"].choices = [
+            ("", _("All strategies")), *((s.code, f"{s.period} {s.name}") for s in strategies)]

@@ -75,7 +75,10 @@ def is_cross_authority(dependency: Dependency) -> bool:
 def askable_dependencies(user) -> models.QuerySet:
     """Dependencies across authorities of initiatives the user's authorities lead, not asked yet."""
     mine = Dependency.objects.filter(source__lead_id__in=coordinated_authority_ids(user))
-    return cross_authority(mine).filter(agreement__isnull=True)
+    # NOT EXISTS, not the reverse join's IS NULL: PostgreSQL took the outer join's IS NULL for one
+    # row and walked every dependency (0.8 s for an agency at national scale, 0.1 s this way).
+    asked = Agreement.objects.filter(dependency=models.OuterRef("pk"))
+    return cross_authority(mine).filter(~models.Exists(asked))
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -117,6 +120,18 @@ class AgreementQuerySet(models.QuerySet):
         if is_secretariat(user):
             return self
         return self.requested_by(coordinated_authority_ids(user))
+
+    def between_levels(self, requester_level: str = "", provider_level: str = ""):
+        """Agreements asked by an authority at one level of government of one at another (effective
+        levels, the engine's level matrix reads the same); an empty level is any."""
+        agreements = self
+        if requester_level:
+            agreements = agreements.filter(
+                dependency__source__lead_id__in=Authority.objects.ids_at_effective_level(requester_level))
+        if provider_level:
+            agreements = agreements.filter(
+                dependency__target__lead_id__in=Authority.objects.ids_at_effective_level(provider_level))
+        return agreements
 
     def awaiting_answer(self):
         """Waiting for the provider: requested, not yet answered."""

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from authorities.models import coordinated_authority_ids
 from common.listing import filters_reject_nul, page_links, paginate_by_ids
 from common.roles import is_secretariat, reads_everything
+from strategies.models import Strategy
 
 from . import services
 from .forms import AgreementFilterForm, CommitForm, DeclineForm, ProposeForm, ReopenForm, RequestForm
@@ -78,23 +79,35 @@ def agreement_list(request):
 
 
 def _secretariat_list(request, today: datetime.date):
-    form = AgreementFilterForm(request.GET or None)
-    agreements = Agreement.objects.all()
+    # list() runs the query once: the form's choices and the filter both use it.
+    strategies = list(Strategy.objects.order_by("start_year"))
+    form = AgreementFilterForm(request.GET or None, strategies=strategies)
     if form.is_valid():
-        wanted = form.cleaned_data
-        if wanted["state"]:
-            agreements = agreements.filter(state=wanted["state"])
-        if wanted["unanswered_days"] is not None:
-            since = timezone.now() - datetime.timedelta(days=wanted["unanswered_days"])
-            agreements = agreements.unanswered_since(since)
-        if wanted["committed_late"]:
-            agreements = agreements.committed_late()
-    elif form.is_bound:
-        agreements = agreements.none()
+        agreements = _filtered(Agreement.objects.all(), form.cleaned_data, strategies, today)
+    else:
+        agreements = Agreement.objects.none() if form.is_bound else Agreement.objects.all()
     page = _paged(request, agreements, today)
     status = 400 if form.is_bound and not form.is_valid() else 200
     context = {"form": form, "page": page, "page_links": page_links(page, request.GET), "today": today}
     return render(request, "agreements/agreement_all.html", context, status=status)
+
+
+def _filtered(agreements, wanted: dict, strategies: list[Strategy], today: datetime.date):
+    """The secretariat's filters; the dashboard's level matrix links here with the levels (and the
+    strategy) of a cell and the state it counts."""
+    if wanted["state"]:
+        agreements = agreements.filter(state=wanted["state"])
+    if wanted["unanswered_days"] is not None:
+        since = timezone.now() - datetime.timedelta(days=wanted["unanswered_days"])
+        agreements = agreements.unanswered_since(since)
+    if wanted["overdue"]:
+        agreements = agreements.overdue(today)
+    if wanted["committed_late"]:
+        agreements = agreements.committed_late()
+    if wanted["strategy"]:
+        strategy = next(s for s in strategies if s.code == wanted["strategy"])
+        agreements = agreements.filter(dependency__source__strategy=strategy)
+    return agreements.between_levels(wanted["requester_level"], wanted["provider_level"])
 
 
 def _risk_label(agreement: Agreement, today: datetime.date) -> str:

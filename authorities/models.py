@@ -135,6 +135,11 @@ class AuthorityQuerySet(models.QuerySet):
         """Every authority's effective level by id (resolve_levels), in one query over the table."""
         return resolve_levels(Authority.objects.order_by().values_list("id", "level", "parent_id"))
 
+    def ids_at_effective_level(self, level: str) -> list[int]:
+        """The ids of the authorities whose effective level (resolve_levels) is `level`, in one query.
+        A list, not a subquery: PostgreSQL filters a join by a list of ids faster than by a join."""
+        return [pk for pk, resolved in self.effective_levels().items() if resolved == level]
+
 
 class Authority(models.Model):
     """A public authority, an executive institution or an outside partner taking part in initiatives."""

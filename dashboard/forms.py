@@ -34,6 +34,10 @@ class InterdependenciesForm(forms.Form):
     criticality = forms.ChoiceField(
         label=_("Criticality"), required=False, choices=[("", _("All criticalities")), *Criticality.choices]
     )
+    show = forms.ChoiceField(
+        label=_("Between levels, show"), required=False,
+        choices=[("dependencies", _("Dependencies and those at risk")), ("agreements", _("Agreements by state"))],
+    )
 
     def __init__(self, *args, strategies: list[Strategy], **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from authorities.filters import AuthorityFilterSet
 from authorities.models import Authority, Kind, Level
 from common.listing import Column, Ordering, filters_reject_nul, page_links, paginate, without_empty_values
+from common.roles import is_secretariat
 from initiatives.models import Initiative
 from reporting import selectors as reporting_selectors
 from strategies.models import Strategy
@@ -99,12 +100,19 @@ def interdependencies(request):
     form = InterdependenciesForm(request.GET or None, strategies=strategies)
     strategy = _chosen_strategy(form, strategies, default=None)
     criticality = form.cleaned_data.get("criticality", "") if form.is_valid() else ""
+    show = form.cleaned_data.get("show", "") if form.is_valid() else ""
+    if show == selectors.interdependencies.SHOW_AGREEMENTS:
+        # The agreement list that the counts link to is the secretariat's.
+        matrix = selectors.interdependencies.agreement_level_matrix(strategy, links=is_secretariat(request.user))
+    else:
+        matrix = selectors.interdependencies.level_matrix(strategy, criticality=criticality)
     map_figures = selectors.map.map_figures()
     context = {
         "form": form,
         "strategy": strategy,
         "criticality": criticality,
-        "level_matrix": selectors.interdependencies.level_matrix(strategy, criticality=criticality),
+        "show": matrix.show,
+        "level_matrix": matrix,
         "authority_matrix": selectors.interdependencies.authority_matrix(strategy, criticality=criticality),
         "map": map_figures,
         "map_data": {

@@ -94,20 +94,42 @@ class HealthAssessment:
     overall: str
 
 
-def assess_schedule(baseline_end: datetime.date | None, forecast_end: datetime.date | None) -> tuple[str, str]:
-    """Statens It-råd: red when more than RED months late, yellow from YELLOW months up to RED."""
+def schedule_thresholds(baseline_end: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """(yellow from, red after): the dates at which a forecast end turns yellow and red."""
+    return (baseline_end + relativedelta(months=settings.HEALTH_SCHEDULE_YELLOW_MONTHS),
+            baseline_end + relativedelta(months=settings.HEALTH_SCHEDULE_RED_MONTHS))
+
+
+def schedule_light(
+    baseline_end: datetime.date | None, forecast_end: datetime.date | None,
+    thresholds: tuple[datetime.date, datetime.date] | None = None,
+) -> str:
+    """Statens It-råd's schedule light, without its reason: red when more than RED months late,
+    yellow from YELLOW months up to RED. `thresholds` (schedule_thresholds of the baseline end) may
+    be passed by a caller that assesses many initiatives with the same baseline end (the engine)."""
     if not baseline_end or not forecast_end:
-        return Health.GREEN, str(_("no baseline or forecast end date"))
-    red_after = baseline_end + relativedelta(months=settings.HEALTH_SCHEDULE_RED_MONTHS)
-    yellow_from = baseline_end + relativedelta(months=settings.HEALTH_SCHEDULE_YELLOW_MONTHS)
-    late_days = (forecast_end - baseline_end).days
+        return Health.GREEN
+    yellow_from, red_after = thresholds or schedule_thresholds(baseline_end)
     if forecast_end > red_after:
-        return Health.RED, str(
+        return Health.RED
+    if forecast_end >= yellow_from and forecast_end > baseline_end:
+        return Health.YELLOW
+    return Health.GREEN
+
+
+def assess_schedule(baseline_end: datetime.date | None, forecast_end: datetime.date | None) -> tuple[str, str]:
+    """The schedule light (schedule_light) with the reason for its colour."""
+    light = schedule_light(baseline_end, forecast_end)
+    if not baseline_end or not forecast_end:
+        return light, str(_("no baseline or forecast end date"))
+    late_days = (forecast_end - baseline_end).days
+    if light == Health.RED:
+        return light, str(
             _("forecast end %(days)s days after baseline (more than %(months)s months)")
             % {"days": late_days, "months": settings.HEALTH_SCHEDULE_RED_MONTHS}
         )
-    if forecast_end >= yellow_from and late_days > 0:
-        return Health.YELLOW, str(
+    if light == Health.YELLOW:
+        return light, str(
             _("forecast end %(days)s days after baseline (%(low)s to %(high)s months)")
             % {
                 "days": late_days,
@@ -116,25 +138,40 @@ def assess_schedule(baseline_end: datetime.date | None, forecast_end: datetime.d
             }
         )
     if late_days > 0:
-        return Health.GREEN, str(_("forecast end %(days)s days after baseline") % {"days": late_days})
-    return Health.GREEN, str(_("on or ahead of the baseline end"))
+        return light, str(_("forecast end %(days)s days after baseline") % {"days": late_days})
+    return light, str(_("on or ahead of the baseline end"))
+
+
+def cost_light(baseline_budget: int | None, forecast_cost: int | None) -> str:
+    """Statens It-råd's cost light, without its reason: red when over by more than RED_PERCENT or
+    RED_DKK, yellow when over at all."""
+    if baseline_budget is None or forecast_cost is None:
+        return Health.GREEN
+    overrun = forecast_cost - baseline_budget
+    if overrun <= 0:
+        return Health.GREEN
+    percent = (100 * overrun / baseline_budget) if baseline_budget else float("inf")
+    if percent > settings.HEALTH_COST_RED_PERCENT or overrun > settings.HEALTH_COST_RED_DKK:
+        return Health.RED
+    return Health.YELLOW
 
 
 def assess_cost(baseline_budget: int | None, forecast_cost: int | None) -> tuple[str, str]:
-    """Statens It-råd: red when over by more than RED_PERCENT or RED_DKK, yellow when over at all."""
+    """The cost light (cost_light) with the reason for its colour."""
+    light = cost_light(baseline_budget, forecast_cost)
     if baseline_budget is None or forecast_cost is None:
-        return Health.GREEN, str(_("no baseline budget or forecast cost"))
+        return light, str(_("no baseline budget or forecast cost"))
     overrun = forecast_cost - baseline_budget
     if overrun <= 0:
-        return Health.GREEN, str(_("within the baseline budget"))
+        return light, str(_("within the baseline budget"))
     percent = (100 * overrun / baseline_budget) if baseline_budget else float("inf")
     params = {"dkk": f"{overrun:,}".replace(",", "."), "percent": f"{percent:.1f}"}
-    if percent > settings.HEALTH_COST_RED_PERCENT or overrun > settings.HEALTH_COST_RED_DKK:
-        return Health.RED, str(
+    if light == Health.RED:
+        return light, str(
             _("DKK %(dkk)s (%(percent)s %%) over the baseline budget, beyond the red threshold")
             % params
         )
-    return Health.YELLOW, str(_("DKK %(dkk)s (%(percent)s %%) over the baseline budget") % params)
+    return light, str(_("DKK %(dkk)s (%(percent)s %%) over the baseline budget") % params)
 
 
 class InitiativeQuerySet(models.QuerySet):

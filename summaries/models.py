@@ -141,6 +141,11 @@ class LevelMatrixCell(models.Model):
     edges = models.PositiveIntegerField(_("dependencies"), default=0)
     high_edges = models.PositiveIntegerField(_("high criticality"), default=0)
     at_risk_edges = models.PositiveIntegerField(_("at risk"), default=0)
+    # Dependency agreements from the first level onto the second (requester's, provider's), by what they say.
+    agreements_requested = models.PositiveIntegerField(_("agreements awaiting an answer"), default=0)
+    agreements_overdue = models.PositiveIntegerField(_("agreements unanswered after the needed-by date"), default=0)
+    agreements_committed_late = models.PositiveIntegerField(_("agreements committed late"), default=0)
+    agreements_declined = models.PositiveIntegerField(_("agreements declined"), default=0)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:

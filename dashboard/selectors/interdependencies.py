@@ -3,8 +3,11 @@ the busiest authorities. The level matrix is on the overview too."""
 
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from authorities.models import Authority
 from initiatives.models import Criticality, Dependency
@@ -12,6 +15,18 @@ from strategies.models import Strategy
 from summaries.models import AuthorityPairSummary, LevelMatrixCell
 
 from .scales import LEVEL_ORDER, heat_class
+
+# What the level matrix can show: its cells' dependencies (with those at risk), or the agreements.
+SHOW_DEPENDENCIES, SHOW_AGREEMENTS = "dependencies", "agreements"
+
+# The agreement counts of a cell: the stored figure, what it counts, and the agreement list's
+# filter that lists exactly those agreements (agreements.views._filtered).
+AGREEMENT_COUNTS = (
+    ("agreements_requested", _("awaiting an answer"), {"state": "requested"}),
+    ("agreements_overdue", _("overdue"), {"overdue": "on"}),
+    ("agreements_committed_late", _("committed late"), {"committed_late": "on"}),
+    ("agreements_declined", _("declined"), {"state": "declined"}),
+)
 
 
 @dataclass
@@ -22,6 +37,42 @@ class LevelMatrix:
     rows: list = field(default_factory=list)
     total: int = 0
     maximum: int = 0
+    show: str = SHOW_DEPENDENCIES
+    agreement_labels: list = field(default_factory=list)
+
+
+def agreement_level_matrix(strategy: Strategy | None, *, links: bool) -> LevelMatrix:
+    """The agreements between levels by what they say, from LevelMatrixCell (one query); with
+    `links`, each count links to the secretariat's agreement list filtered to exactly its rows."""
+    cells = {(cell.source_level, cell.target_level): cell for cell in LevelMatrixCell.objects.filter(strategy=strategy)}
+    matrix = LevelMatrix(
+        levels=[{"value": lv.value, "label": lv.label} for lv in LEVEL_ORDER],
+        show=SHOW_AGREEMENTS,
+        agreement_labels=[label for _name, label, _filter in AGREEMENT_COUNTS],
+    )
+    list_url = reverse("agreements:list")
+    matrix.maximum = max((sum(getattr(c, name) for name, _l, _f in AGREEMENT_COUNTS) for c in cells.values()),
+                         default=0)
+    for source in LEVEL_ORDER:
+        row = {"level": source.value, "label": source.label, "cells": []}
+        for target in LEVEL_ORDER:
+            cell = cells.get((source.value, target.value))
+            scope = {"requester_level": source.value, "provider_level": target.value}
+            if strategy is not None:
+                scope["strategy"] = strategy.code
+            counts = [
+                {"label": label, "count": getattr(cell, name, 0) if cell else 0,
+                 "url": f"{list_url}?{urlencode({**wanted, **scope})}" if links else ""}
+                for name, label, wanted in AGREEMENT_COUNTS
+            ]
+            row["cells"].append({
+                "target": target.value, "target_label": target.label, "agreements": counts,
+                "edges": cell.edges if cell else 0,
+                "heat": heat_class(sum(c["count"] for c in counts), matrix.maximum),
+            })
+            matrix.total += cell.edges if cell else 0
+        matrix.rows.append(row)
+    return matrix
 
 
 def level_matrix(

@@ -53,7 +53,8 @@ class Figures:
     at_risk_count: int
     authority_rows: list[tuple]
     pair_rows: list[tuple]  # (source authority number, target, edges, high, at risk, shared, *agreement counts)
-    level_cells: dict[int | None, dict[tuple[str, str], list[int]]]  # strategy id → cell → [edges, high, risk]
+    # strategy id → (level, level) → [edges, high, at risk, *agreement counts]
+    level_cells: dict[int | None, dict[tuple[str, str], list[int]]]
 
 
 @dataclass
@@ -312,16 +313,25 @@ def _count_edges_between_authorities(graph: Graph, edge_at_risk: list[bool]) -> 
                 _count_agreement(counted, a, b, _agreement_counts(agreement))
         level_pair = (authority_level[a], authority_level[b])
         if level_pair[0] and level_pair[1]:
+            # Every agreement counts in its levels' cell (the agreement list filtered to the two
+            # levels shows the same rows), one whose two initiatives now share a lead included.
+            agreement = graph.edge_agreement[e]
             for strategy_id in (None, graph.strategy[s]):
                 cells = level_cells.get(strategy_id)
                 if cells is None:
                     continue
                 cell = cells.get(level_pair)
                 if cell is None:
-                    cell = cells[level_pair] = [0, 0, 0]
+                    cell = cells[level_pair] = [0, 0, 0, 0, 0, 0, 0]
                 cell[0] += 1
                 cell[1] += high
                 cell[2] += at_risk
+                if agreement is not None:
+                    requested, overdue, late, declined = _agreement_counts(agreement)
+                    cell[3] += requested
+                    cell[4] += overdue
+                    cell[5] += late
+                    cell[6] += declined
     return counted
 
 

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from common.events import Change
 from initiatives.events import health_changes_announce
-from initiatives.models import Initiative, assess_cost, assess_schedule, worst_health
+from initiatives.models import Initiative, cost_light, schedule_light, schedule_thresholds, worst_health
 
 from .graph import Graph
 
@@ -15,8 +15,10 @@ def reconcile_health(graph: Graph) -> int:
     """Set the stored lights from the current data and thresholds; returns how many changed.
 
     They drift when thresholds change in settings or a `QuerySet.update()` skipped the services.
-    The same rules as `Initiative.refresh_health()`, memoised: many initiatives share inputs.
+    The same rules as `Initiative.refresh_health()`, memoised: many initiatives share inputs, and
+    more still share a baseline end (whose thresholds cost two relativedelta additions).
     """
+    thresholds_memo: dict = {}
     schedule_memo: dict[tuple, str] = {}
     cost_memo: dict[tuple, str] = {}
     changed: list[Initiative] = []
@@ -27,16 +29,21 @@ def reconcile_health(graph: Graph) -> int:
         key = (baseline_end, forecast_end)
         schedule = schedule_memo.get(key)
         if schedule is None:
-            schedule = schedule_memo[key] = assess_schedule(baseline_end, forecast_end)[0]
+            thresholds = None
+            if baseline_end and forecast_end:
+                thresholds = thresholds_memo.get(baseline_end)
+                if thresholds is None:
+                    thresholds = thresholds_memo[baseline_end] = schedule_thresholds(baseline_end)
+            schedule = schedule_memo[key] = schedule_light(baseline_end, forecast_end, thresholds)
         key = (budget, cost)
-        cost_light = cost_memo.get(key)
-        if cost_light is None:
-            cost_light = cost_memo[key] = assess_cost(budget, cost)[0]
-        overall = worst_health(schedule, cost_light, benefits)
+        cost_colour = cost_memo.get(key)
+        if cost_colour is None:
+            cost_colour = cost_memo[key] = cost_light(budget, cost)
+        overall = worst_health(schedule, cost_colour, benefits)
         graph.health[i] = overall
-        if (schedule, cost_light, overall) != (old_schedule, old_cost, old_overall):
+        if (schedule, cost_colour, overall) != (old_schedule, old_cost, old_overall):
             changed.append(
-                Initiative(pk=graph.ids[i], schedule_health=schedule, cost_health=cost_light, health=overall)
+                Initiative(pk=graph.ids[i], schedule_health=schedule, cost_health=cost_colour, health=overall)
             )
             if overall != old_overall:
                 overall_changes.append(Change(graph.ids[i], old_overall, overall))

@@ -20,7 +20,10 @@ INITIATIVE_FIGURES = [
     "upstream_direct", "upstream_total", "downstream_direct", "downstream_total", "upstream_authorities",
     "upstream_levels", "upstream_depth", "at_risk", "risk_reason", "risk_initiative_id", "risk_authority_id",
 ]
-LEVEL_CELL_FIGURES = ["edges", "high_edges", "at_risk_edges"]
+LEVEL_CELL_FIGURES = [
+    "edges", "high_edges", "at_risk_edges",
+    "agreements_requested", "agreements_overdue", "agreements_committed_late", "agreements_declined",
+]
 AUTHORITY_FIGURES = [
     "initiatives_led", "initiatives_participating", "depends_on_direct", "depends_on_total",
     "depended_by_direct", "depended_by_total", "exposure_initiatives", "exposure_authorities",
@@ -117,7 +120,9 @@ def _level_cell_rows(figures: Figures, strategy: Strategy | None) -> dict[tuple,
     """Every cell of each matrix, empty ones included (the matrix is always 4 by 4)."""
     cells = figures.level_cells
     return {
-        (strategy_id, source_level, target_level): tuple(cells[strategy_id].get((source_level, target_level), (0, 0, 0)))
+        (strategy_id, source_level, target_level): tuple(
+            cells[strategy_id].get((source_level, target_level), (0,) * len(LEVEL_CELL_FIGURES))
+        )
         for strategy_id in ([strategy.pk] if strategy is not None else list(cells))
         for source_level in LEVELS
         for target_level in LEVELS

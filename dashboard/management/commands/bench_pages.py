@@ -125,9 +125,18 @@ class Command(BaseCommand):
             ("impact", f"{reverse('impact')}?initiative={delayed}&days=90" if delayed else None),
             ("funding", reverse("funding:totals") + (f"?strategy={strategy.code}" if strategy else "")),
             ("benefits", reverse("benefits:page") + (f"?strategy={strategy.code}" if strategy else "")),
+            ("interdependencies (agreements)", f"{reverse('interdependencies')}?show=agreements"),
+            # A coordinator (--username) sees "asked of us" first and "asked by us" second; the
+            # secretariat every agreement, filtered.
             ("agreements", reverse("agreements:list")),
+            ("agreements (asked by us)", reverse("agreements:list") + "?list=by"),
             ("agreements (unanswered 30 d)", reverse("agreements:list") + "?unanswered_days=30"),
             ("agreements (committed late)", reverse("agreements:list") + "?committed_late=on"),
+            # What a cell of the level matrix links to: two levels, the strategy and a state.
+            ("agreements (levels)", reverse("agreements:list") + "?requester_level=municipal&provider_level=central"),
+            ("agreements (cell, declined)", reverse("agreements:list")
+             + "?requester_level=municipal&provider_level=central&state=declined"
+             + (f"&strategy={strategy.code}" if strategy else "")),
         ]
         if agreement:  # a portfolio seeded before agreements existed has none
             pages.append(("agreement", reverse("agreements:detail", args=[agreement])))
