@@ -8,6 +8,7 @@ needs in the environment (users, passwords, tokens, ids). Request names group wh
 """
 
 import datetime
+import json
 import os
 import random
 from html.parser import HTMLParser
@@ -27,6 +28,19 @@ STRATEGIES = os.environ["LOAD_STRATEGIES"].split(",")
 # machine, as a proxy that terminates TLS would, and says so in this header.
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 FRESHNESS_TIMEOUT = 60
+# Where to write what went wrong (request, error, occurrences) when the run ends: locust's --json has only counts.
+ERRORS_FILE = os.environ.get("LOAD_ERRORS_FILE", "")
+
+
+@events.quitting.add_listener
+def _write_errors(environment, **kwargs):
+    if ERRORS_FILE:
+        errors = [
+            {"name": error.name, "method": error.method, "error": str(error.error), "occurrences": error.occurrences}
+            for error in environment.stats.errors.values()
+        ]
+        with open(ERRORS_FILE, "w") as out:
+            json.dump(errors, out)
 
 
 class FormFields(HTMLParser):
