@@ -1,4 +1,5 @@
 import datetime
+import functools
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -94,20 +95,40 @@ class HealthAssessment:
     overall: str
 
 
+def schedule_light(baseline_end: datetime.date | None, forecast_end: datetime.date | None) -> str:
+    """The schedule light alone (what `assess_schedule` says, without composing its reason), for the engine's
+    pass over every initiative."""
+    if not baseline_end or not forecast_end:
+        return Health.GREEN
+    red_after, yellow_from = _schedule_thresholds(
+        baseline_end, settings.HEALTH_SCHEDULE_RED_MONTHS, settings.HEALTH_SCHEDULE_YELLOW_MONTHS
+    )
+    if forecast_end > red_after:
+        return Health.RED
+    if forecast_end >= yellow_from and forecast_end > baseline_end:
+        return Health.YELLOW
+    return Health.GREEN
+
+
+@functools.lru_cache(maxsize=32_768)
+def _schedule_thresholds(baseline_end: datetime.date, red_months: int, yellow_months: int) -> tuple:
+    # The engine asks for every initiative on every recompute; a worker keeps the answers between runs.
+    return baseline_end + relativedelta(months=red_months), baseline_end + relativedelta(months=yellow_months)
+
+
 def assess_schedule(baseline_end: datetime.date | None, forecast_end: datetime.date | None) -> tuple[str, str]:
     """Statens It-råd: red when more than RED months late, yellow from YELLOW months up to RED."""
+    light = schedule_light(baseline_end, forecast_end)
     if not baseline_end or not forecast_end:
-        return Health.GREEN, str(_("no baseline or forecast end date"))
-    red_after = baseline_end + relativedelta(months=settings.HEALTH_SCHEDULE_RED_MONTHS)
-    yellow_from = baseline_end + relativedelta(months=settings.HEALTH_SCHEDULE_YELLOW_MONTHS)
+        return light, str(_("no baseline or forecast end date"))
     late_days = (forecast_end - baseline_end).days
-    if forecast_end > red_after:
-        return Health.RED, str(
+    if light == Health.RED:
+        return light, str(
             _("forecast end %(days)s days after baseline (more than %(months)s months)")
             % {"days": late_days, "months": settings.HEALTH_SCHEDULE_RED_MONTHS}
         )
-    if forecast_end >= yellow_from and late_days > 0:
-        return Health.YELLOW, str(
+    if light == Health.YELLOW:
+        return light, str(
             _("forecast end %(days)s days after baseline (%(low)s to %(high)s months)")
             % {
                 "days": late_days,
@@ -116,25 +137,39 @@ def assess_schedule(baseline_end: datetime.date | None, forecast_end: datetime.d
             }
         )
     if late_days > 0:
-        return Health.GREEN, str(_("forecast end %(days)s days after baseline") % {"days": late_days})
-    return Health.GREEN, str(_("on or ahead of the baseline end"))
+        return light, str(_("forecast end %(days)s days after baseline") % {"days": late_days})
+    return light, str(_("on or ahead of the baseline end"))
+
+
+def cost_light(baseline_budget: int | None, forecast_cost: int | None) -> str:
+    """The cost light alone (what `assess_cost` says, without composing its reason)."""
+    if baseline_budget is None or forecast_cost is None:
+        return Health.GREEN
+    overrun = forecast_cost - baseline_budget
+    if overrun <= 0:
+        return Health.GREEN
+    percent = (100 * overrun / baseline_budget) if baseline_budget else float("inf")
+    if percent > settings.HEALTH_COST_RED_PERCENT or overrun > settings.HEALTH_COST_RED_DKK:
+        return Health.RED
+    return Health.YELLOW
 
 
 def assess_cost(baseline_budget: int | None, forecast_cost: int | None) -> tuple[str, str]:
     """Statens It-råd: red when over by more than RED_PERCENT or RED_DKK, yellow when over at all."""
+    light = cost_light(baseline_budget, forecast_cost)
     if baseline_budget is None or forecast_cost is None:
-        return Health.GREEN, str(_("no baseline budget or forecast cost"))
+        return light, str(_("no baseline budget or forecast cost"))
     overrun = forecast_cost - baseline_budget
     if overrun <= 0:
-        return Health.GREEN, str(_("within the baseline budget"))
+        return light, str(_("within the baseline budget"))
     percent = (100 * overrun / baseline_budget) if baseline_budget else float("inf")
     params = {"dkk": f"{overrun:,}".replace(",", "."), "percent": f"{percent:.1f}"}
-    if percent > settings.HEALTH_COST_RED_PERCENT or overrun > settings.HEALTH_COST_RED_DKK:
-        return Health.RED, str(
+    if light == Health.RED:
+        return light, str(
             _("DKK %(dkk)s (%(percent)s %%) over the baseline budget, beyond the red threshold")
             % params
         )
-    return Health.YELLOW, str(_("DKK %(dkk)s (%(percent)s %%) over the baseline budget") % params)
+    return light, str(_("DKK %(dkk)s (%(percent)s %%) over the baseline budget") % params)
 
 
 class InitiativeQuerySet(models.QuerySet):

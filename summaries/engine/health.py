@@ -6,7 +6,7 @@ from django.db import transaction
 
 from common.events import Change
 from initiatives.events import health_changes_announce
-from initiatives.models import Initiative, assess_cost, assess_schedule, worst_health
+from initiatives.models import Initiative, cost_light, schedule_light, worst_health
 
 from .graph import Graph
 
@@ -27,16 +27,16 @@ def reconcile_health(graph: Graph) -> int:
         key = (baseline_end, forecast_end)
         schedule = schedule_memo.get(key)
         if schedule is None:
-            schedule = schedule_memo[key] = assess_schedule(baseline_end, forecast_end)[0]
+            schedule = schedule_memo[key] = schedule_light(baseline_end, forecast_end)
         key = (budget, cost)
-        cost_light = cost_memo.get(key)
-        if cost_light is None:
-            cost_light = cost_memo[key] = assess_cost(budget, cost)[0]
-        overall = worst_health(schedule, cost_light, benefits)
+        cost_health = cost_memo.get(key)
+        if cost_health is None:
+            cost_health = cost_memo[key] = cost_light(budget, cost)
+        overall = worst_health(schedule, cost_health, benefits)
         graph.health[i] = overall
-        if (schedule, cost_light, overall) != (old_schedule, old_cost, old_overall):
+        if (schedule, cost_health, overall) != (old_schedule, old_cost, old_overall):
             changed.append(
-                Initiative(pk=graph.ids[i], schedule_health=schedule, cost_health=cost_light, health=overall)
+                Initiative(pk=graph.ids[i], schedule_health=schedule, cost_health=cost_health, health=overall)
             )
             if overall != old_overall:
                 overall_changes.append(Change(graph.ids[i], old_overall, overall))
