@@ -21,6 +21,7 @@ from common.listing import Column, Ordering, filters_reject_nul, page_links, pag
 from initiatives.models import Initiative
 from reporting import selectors as reporting_selectors
 from strategies.models import Strategy
+from summaries.freshness import remember_figures
 from summaries.impact import RULE, NotDelayable, impact_of_delay
 
 from . import selectors
@@ -88,9 +89,19 @@ def overview(request):
         "risk_level_label": Level(risk_level).label if risk_level else "",
     }
     if strategy is not None:
-        context.update(selectors.overview.strategy_figures(strategy, risk_level=risk_level))
+        context.update(_overview_figures(strategy, risk_level))
     context["divergences"] = reporting_selectors.latest_divergences(request.user)
     return render(request, "dashboard/overview.html", context)
+
+
+def _overview_figures(strategy: Strategy, risk_level: str) -> dict:
+    # The same for everyone who may see the overview: cached until the portfolio next changes. The week's
+    # changes are read each time (their window moves with the clock, not with the data).
+    figures = remember_figures(
+        "overview", (strategy.pk, risk_level),
+        lambda: selectors.overview.strategy_figures(strategy, risk_level=risk_level),
+    )
+    return {**figures, "changes": selectors.overview.recent_changes(strategy)}
 
 
 @login_required
@@ -99,13 +110,21 @@ def interdependencies(request):
     form = InterdependenciesForm(request.GET or None, strategies=strategies)
     strategy = _chosen_strategy(form, strategies, default=None)
     criticality = form.cleaned_data.get("criticality", "") if form.is_valid() else ""
-    map_figures = selectors.map.map_figures()
+    # The same for everyone who may see the page: cached until the portfolio or its summaries next change.
+    map_figures, level_matrix, authority_matrix = remember_figures(
+        "interdependencies", (strategy.pk if strategy else None, criticality),
+        lambda: (
+            selectors.map.map_figures(),
+            selectors.interdependencies.level_matrix(strategy, criticality=criticality),
+            selectors.interdependencies.authority_matrix(strategy, criticality=criticality),
+        ),
+    )
     context = {
         "form": form,
         "strategy": strategy,
         "criticality": criticality,
-        "level_matrix": selectors.interdependencies.level_matrix(strategy, criticality=criticality),
-        "authority_matrix": selectors.interdependencies.authority_matrix(strategy, criticality=criticality),
+        "level_matrix": level_matrix,
+        "authority_matrix": authority_matrix,
         "map": map_figures,
         "map_data": {
             "areas": map_figures["areas"],
