@@ -33,13 +33,35 @@ def cache_key(namespace: str, parts: Iterable, *, version: str) -> str:
     return f"{PREFIX}:{namespace}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
+def enabled() -> bool:
+    # Inside a transaction the stamp need not move with this transaction's own later writes, and what is
+    # read there may never commit: only committed data is cached.
+    return bool(settings.PAGE_CACHE_SECONDS) and not transaction.get_connection().in_atomic_block
+
+
+class _Version:
+    """The portfolio's data version, registered by the app that keeps it (summaries, a higher layer)."""
+
+    source: Callable[[], str] | None = None
+
+
+def register_version(source: Callable[[], str]) -> None:
+    _Version.source = source
+
+
+def fragment_key(namespace: str, parts: Iterable) -> str | None:
+    """A key for a template's `{% cache %}` of a fragment that depends only on the portfolio data and
+    `parts` (with the language and the data version added), or None when nothing may be cached now."""
+    if not enabled() or _Version.source is None:
+        return None
+    return cache_key(namespace, parts, version=_Version.source())
+
+
 def remember(namespace: str, parts: Iterable, *, version: Callable[[], str], compute: Callable[[], T]) -> T:
     """What compute() gives for these parts at the data version `version()` names, from the cache when it
     has it. With the cache off (PAGE_CACHE_SECONDS=0) neither is asked: no query is added."""
     seconds = settings.PAGE_CACHE_SECONDS
-    if not seconds or transaction.get_connection().in_atomic_block:
-        # Inside a transaction the stamp need not move with this transaction's own later writes, and what
-        # compute() reads may never commit: only committed data is cached.
+    if not enabled():
         return compute()
     key = cache_key(namespace, parts, version=version())
     found = cache.get(key)
