@@ -197,7 +197,7 @@ class Coordinator(Browser):
         gevent.spawn(self._await_summaries, datetime.datetime.now(datetime.UTC))
 
     def _await_summaries(self, saved_at):
-        """Poll the API's freshness until the summaries reflect the edit: nothing pending, computed after it."""
+        """Poll the API's freshness until the summaries reflect the edit: computed by a run started after it."""
         started = datetime.datetime.now(datetime.UTC)
         AWAITING.add(id(started))
         try:
@@ -213,7 +213,9 @@ class Coordinator(Browser):
                 continue
             state = answer.json()
             as_of = datetime.datetime.fromisoformat(state["as_of"]) if state["as_of"] else None
-            if not state["pending"] and as_of and as_of >= saved_at:
+            # A run that started after the save read it (a run notes what it owes before reading): reflected,
+            # whether or not later coordinators' edits are pending by now (under steady edits something is).
+            if as_of and as_of >= saved_at:
                 elapsed = (datetime.datetime.now(datetime.UTC) - saved_at).total_seconds() * 1000
                 events.request.fire(request_type="SUMMARY", name="summaries: edit reflected", response_time=elapsed,
                                     response_length=0, exception=None, context={})
