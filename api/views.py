@@ -27,6 +27,7 @@ from summaries.freshness import summaries_freshness
 from summaries.impact import MAX_DELAY_DAYS, RULE, NotDelayable, impact_of_delay
 
 from . import serializers, snapshots
+from .caching import CachedListMixin
 from .filters import FundingShareFilterSet
 
 
@@ -67,7 +68,7 @@ class AuthorityViewSet(viewsets.ReadOnlyModelViewSet):
         return Authority.objects.visible_to(self.request.user)
 
 
-class InitiativeViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class InitiativeViewSet(CachedListMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Initiatives with their health and, when the engine counts one at risk, what puts it at risk.
 
     Filters are the initiative list page's (`strategy=2022-2025`, `level`, `lead_id`, `health`, `at_risk`, …).
@@ -199,7 +200,7 @@ class ParticipationViewSet(viewsets.ReadOnlyModelViewSet):
         return Participation.objects.visible_to(self.request.user).select_related("initiative__strategy", "authority")
 
 
-class DependencyViewSet(viewsets.ReadOnlyModelViewSet):
+class DependencyViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
     """Dependencies of the initiatives the token may read (`source` needs `target`; the target may be anyone's)."""
 
     serializer_class = serializers.DependencySerializer

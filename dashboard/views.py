@@ -18,10 +18,11 @@ from django.views.decorators.http import require_GET
 from authorities.filters import AuthorityFilterSet
 from authorities.models import Authority, Kind, Level
 from common.listing import Column, Ordering, filters_reject_nul, page_links, paginate, without_empty_values
-from common.roles import is_secretariat
+from common.roles import reads_everything
 from initiatives.models import Initiative
 from reporting import selectors as reporting_selectors
 from strategies.models import Strategy
+from summaries.freshness import remember_figures
 from summaries.impact import RULE, NotDelayable, impact_of_delay
 
 from . import selectors
@@ -89,9 +90,19 @@ def overview(request):
         "risk_level_label": Level(risk_level).label if risk_level else "",
     }
     if strategy is not None:
-        context.update(selectors.overview.strategy_figures(strategy, risk_level=risk_level))
+        context.update(_overview_figures(strategy, risk_level))
     context["divergences"] = reporting_selectors.latest_divergences(request.user)
     return render(request, "dashboard/overview.html", context)
+
+
+def _overview_figures(strategy: Strategy, risk_level: str) -> dict:
+    # The same for everyone who may see the overview: cached until the portfolio next changes. The week's
+    # changes are read each time (their window moves with the clock, not with the data).
+    figures = remember_figures(
+        "overview", (strategy.pk, risk_level),
+        lambda: selectors.overview.strategy_figures(strategy, risk_level=risk_level),
+    )
+    return {**figures, "changes": selectors.overview.recent_changes(strategy)}
 
 
 @login_required
@@ -101,19 +112,31 @@ def interdependencies(request):
     strategy = _chosen_strategy(form, strategies, default=None)
     criticality = form.cleaned_data.get("criticality", "") if form.is_valid() else ""
     show = form.cleaned_data.get("show", "") if form.is_valid() else ""
-    if show == selectors.interdependencies.SHOW_AGREEMENTS:
-        # The agreement list that the counts link to is the secretariat's.
-        matrix = selectors.interdependencies.agreement_level_matrix(strategy, links=is_secretariat(request.user))
-    else:
-        matrix = selectors.interdependencies.level_matrix(strategy, criticality=criticality)
-    map_figures = selectors.map.map_figures()
+    links = reads_everything(request.user)  # the agreement list the counts link to is the secretariat's
+
+    def figures():
+        if show == selectors.interdependencies.SHOW_AGREEMENTS:
+            level = selectors.interdependencies.agreement_level_matrix(strategy, links=links)
+        else:
+            level = selectors.interdependencies.level_matrix(strategy, criticality=criticality)
+        return (
+            selectors.map.map_figures(),
+            level,
+            selectors.interdependencies.authority_matrix(strategy, criticality=criticality),
+        )
+
+    # The same for everyone who may see the page (but the links): cached until the portfolio or its
+    # summaries next change.
+    map_figures, matrix, authority_matrix = remember_figures(
+        "interdependencies", (strategy.pk if strategy else None, criticality, show, links), figures
+    )
     context = {
         "form": form,
         "strategy": strategy,
         "criticality": criticality,
         "show": matrix.show,
         "level_matrix": matrix,
-        "authority_matrix": selectors.interdependencies.authority_matrix(strategy, criticality=criticality),
+        "authority_matrix": authority_matrix,
         "map": map_figures,
         "map_data": {
             "areas": map_figures["areas"],

@@ -6,6 +6,7 @@ initiatives.selectors reads what the initiative page shows in a fixed number of 
 
 import html
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.shortcuts import get_object_or_404, render
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from authorities.models import Authority, Level
+from common import pagecache
 from common.listing import Column, Ordering, filters_reject_nul, page_links, paginate_by_ids, without_empty_values
 from strategies.models import FocusArea, Strategy
 
@@ -152,6 +154,10 @@ def initiative_list(request):
         initiatives=page.object_list,
         page_links=page_links(page, query) if page.paginator.num_pages > 1 else [],
         export_query=export_query.urlencode(),
+        # The rows are the same for everyone who may see the list: rendered once per address, language and
+        # data version (None: rendered each time).
+        rows_cache_key=pagecache.fragment_key("initiative-rows", (request.get_full_path(),)),
+        rows_cache_seconds=settings.PAGE_CACHE_SECONDS,
     )
     return render(request, "initiatives/initiative_list.html", context)
 

@@ -1,7 +1,7 @@
 """gunicorn's configuration for `make serve` (production): `gunicorn -c portfolio/gunicorn_conf.py portfolio.wsgi`.
 
-Environment: HOST and PORT (where to listen, 127.0.0.1:8000), WEB_CONCURRENCY (processes, 2 × cores + 1)
-and WEB_THREADS (threads per process, 4). The portfolio's pages wait mostly on PostgreSQL, so a few threads
+Environment: HOST and PORT (where to listen, 127.0.0.1:8000), WEB_CONCURRENCY (processes, 2 × cores + 1),
+WEB_THREADS (threads per process, 4) and WEB_KEEPALIVE (seconds an idle connection stays open, 75). The portfolio's pages wait mostly on PostgreSQL, so a few threads
 per process serve more people than more processes would, for less memory. Every request writes one JSON
 line (method, path, status, bytes, duration) to standard error beside the application's own JSON logs.
 """
@@ -17,6 +17,10 @@ worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS") or 4)
 # A page that has not answered in this long is a stuck process: it is replaced, and the log says so.
 timeout = 60
+# How long an idle keep-alive connection stays open (gthread keeps idle ones in its poller, not in a thread).
+# Longer than the proxy's (or a client's) pause between requests: gunicorn's 2 s default closed connections
+# a client was about to reuse, and the client saw "connection reset by peer" (the load test's failures).
+keepalive = int(os.environ.get("WEB_KEEPALIVE") or 75)
 graceful_timeout = 30
 # Recycle each process now and then (staggered), so a slow leak in any library cannot grow without bound.
 max_requests = 2000

@@ -221,6 +221,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = "Europe/Copenhagen"
 # Seconds a summaries recompute waits after a change, so a burst of edits becomes one run.
 SUMMARY_COALESCE_SECONDS = env_int("SUMMARY_COALESCE_SECONDS", 2, minimum=0)
+# Seconds the dashboard's figures and the API's lists stay in the cache (common.pagecache; 0 turns it off).
+# An entry is keyed by the data version, so it is never served after a change; this only bounds memory.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300, minimum=0)
 
 # Webhooks (README: *Webhooks*). A receiver that fails this many attempts in a row is paused and the
 # secretariat emailed; each attempt waits at most the timeout (seconds) to connect and for each read.

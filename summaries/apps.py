@@ -8,6 +8,10 @@ class SummariesConfig(AppConfig):
 
     def ready(self) -> None:
         # Changes to portfolio data schedule a summaries recompute after they commit.
-        from . import signals
+        from common import pagecache
+
+        from . import freshness, signals
 
         signals.connect()
+        # The version the pages' cached fragments are keyed by, for apps below this one (initiatives).
+        pagecache.register_version(freshness.portfolio_version)

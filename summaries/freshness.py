@@ -14,12 +14,16 @@ enqueues another, so a burst of edits coalesces into one run.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Min, Q, Subquery, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
+
+from common import pagecache
 
 from .models import SCOPE_ALL, SummaryChange, SummaryRun, SummaryState
 
@@ -27,6 +31,8 @@ from .models import SCOPE_ALL, SummaryChange, SummaryRun, SummaryState
 # flushed); the next change or the sweep enqueues afresh. A claim is normally cleared within
 # the coalescing delay, when the task starts.
 LOST_ENQUEUE_AFTER = datetime.timedelta(minutes=2)
+
+T = TypeVar("T")
 
 
 # --- What the dashboard and the emails show next to the numbers -----------------------------
@@ -71,6 +77,30 @@ def summaries_freshness() -> SummariesFreshness:
         dirty_since=state.dirty_since,
         last_run=last_run,
     )
+
+
+def portfolio_version() -> str:
+    """A stamp that differs after every committed change to portfolio data and after every recompute: the
+    owed change rows (how many, and the newest: a transaction that began earlier may commit a lower number
+    later, but it still adds a row) and the change and time the summaries reflect. The caches of the pages'
+    figures are keyed by it (common.pagecache). One query; read it before the data it stands for."""
+    changes, states = SummaryChange._meta.db_table, SummaryState._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {changes}), (SELECT MAX(id) FROM {changes}), "  # noqa: S608 (table names)
+            f"computed_version, last_computed_at FROM (SELECT 1) AS one "
+            f"LEFT JOIN {states} ON scope = %s",
+            [SCOPE_ALL],
+        )
+        owed_count, owed_newest, computed_version, computed_at = cursor.fetchone()
+    return f"{owed_count}.{owed_newest}.{computed_version}.{computed_at or ''}"
+
+
+def remember_figures(namespace: str, parts: Iterable, compute: Callable[[], T]) -> T:
+    """What compute() gives for these parts, cached until the portfolio or its summaries next change
+    (the one rule the dashboard's and the API's caches follow). `parts` must carry the asker's scope
+    where what compute() reads depends on it."""
+    return pagecache.remember(namespace, parts, version=portfolio_version, compute=compute)
 
 
 # --- Marking a change ---------------------------------------------------------------------------

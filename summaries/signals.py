@@ -10,10 +10,13 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from agreements.models import Agreement
 from authorities.models import Authority
 from initiatives.models import Dependency, Initiative, Milestone, Participation
+from strategies.models import FocusArea, Strategy
 
 from . import scheduling
 
-WATCHED_MODELS = (Initiative, Participation, Dependency, Milestone, Authority, Agreement)
+# Strategies and focus areas too: the level matrix is per strategy, and the pages and the API show their
+# codes and names, which the figures' cache (freshness.remember_figures) must not serve after a change.
+WATCHED_MODELS = (Initiative, Participation, Dependency, Milestone, Authority, Agreement, Strategy, FocusArea)
 
 
 def portfolio_data_changed(sender, **kwargs) -> None:

@@ -22,3 +22,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # the tables after each test; this keeps them off the disk's flush. Production keeps the default.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
+
+# The figures' cache (common.pagecache) is off: one Redis database serves every test process, and a test's
+# data version can repeat in the next test's fresh tables. The cache's own tests turn it on and clear it.
+PAGE_CACHE_SECONDS = 0

@@ -23,7 +23,8 @@ STATUS_ORDER = [Status.ACTIVE, Status.PLANNED, Status.PAUSED, Status.COMPLETED, 
 
 
 def strategy_figures(strategy: Strategy, *, risk_level: str = "") -> dict:
-    """What the overview shows of the chosen strategy, by name, with the charts' data."""
+    """What the overview shows of the chosen strategy, by name, with the charts' data; the week's changes
+    (`recent_changes`) apart, as their window moves with the clock rather than with the data."""
     by_status, by_health, total = counts_by_status_and_health(strategy)
     at_risk_levels, at_risk_total = at_risk_by_level(strategy)
     return {
@@ -37,7 +38,6 @@ def strategy_figures(strategy: Strategy, *, risk_level: str = "") -> dict:
             (level["count"] for level in at_risk_levels if level["value"] == risk_level), at_risk_total
         ),
         "matrix": level_matrix(strategy),
-        "changes": recent_changes(strategy),
         "chart_data": {"status": _chart(by_status), "health": _chart(by_health)},
     }
 
