@@ -36,7 +36,7 @@ def service_missing(reason: str) -> None:
 
 @pytest.fixture
 def require_postgres():
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if connection.vendor != "postgresql":  # the tests' engine is tests.postgresql (tests/settings.py)
         service_missing("DATABASE_URL does not point at PostgreSQL")
 
 
