@@ -53,10 +53,43 @@ def require_chromium():
     return CHROMIUM
 
 
-# The rows `load_reference_data` writes (with their history), as values per model, taken the first
-# time a test in this process loads them. Later tests insert the same rows in one bulk insert per
-# table: the same database state for ~15 queries instead of ~1,800 (the suite's largest setup cost).
-_reference_rows: list[tuple[type, list[dict]]] | None = None
+class RecordedRows:
+    """The rows a build writes, recorded the first time it runs in this process; later tests get the
+    same rows in one bulk insert per table (foreign keys are checked at the commit, so the order of
+    tables is free), with the sequences moved past them: the same database state for a few queries.
+
+    `guarded`: first look whether a row with one of the recorded keys is there already (the test wrote
+    it before); then build as the first time did, instead of failing on the duplicate key."""
+
+    def __init__(self, build, *, guarded: bool = False):
+        self.build = build
+        self.guarded = guarded
+        self.rows: list[tuple[type, list[dict]]] | None = None
+
+    def write(self, **build_arguments) -> None:
+        if self.rows is None:
+            before = _all_pks()
+            self.build(**build_arguments)
+            rows = [(model, list(model._base_manager.exclude(pk__in=pks).order_by("pk").values()))
+                    for model, pks in before.items()]
+            self.rows = [(model, rows) for model, rows in rows if rows]
+        elif self.guarded and self._taken():
+            self.build(**build_arguments)
+        else:
+            self._insert()
+
+    def _taken(self) -> bool:
+        return any(model._base_manager.filter(pk__in=[row[model._meta.pk.attname] for row in rows]).exists()
+                   for model, rows in self.rows)
+
+    def _insert(self) -> None:
+        with transaction.atomic():
+            for model, rows in self.rows:
+                model._base_manager.bulk_create([model(**row) for row in rows])
+            reset = connection.ops.sequence_reset_sql(no_style(), [model for model, _rows in self.rows])
+            with connection.cursor() as cursor:
+                for statement in reset:
+                    cursor.execute(statement)
 
 
 def _all_pks() -> dict[type, set]:
@@ -69,25 +102,14 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+# The rows `load_reference_data` writes (with their history): recorded the first time a test in this
+# process loads them, then inserted in bulk: ~15 queries instead of ~1,800 (the suite's largest setup cost).
+_reference_rows = RecordedRows(lambda: call_command("load_reference_data", stdout=io.StringIO()))
+
+
 @pytest.fixture
 def reference_data(db):
-    global _reference_rows
-    if _reference_rows is None:
-        before = _all_pks()
-        call_command("load_reference_data", stdout=io.StringIO())
-        _reference_rows = [
-            (model, list(model._base_manager.exclude(pk__in=pks).order_by("pk").values()))
-            for model, pks in before.items()
-        ]
-        _reference_rows = [(model, rows) for model, rows in _reference_rows if rows]
-        return
-    with transaction.atomic():  # foreign keys are checked at the commit, so the order of tables is free
-        for model, rows in _reference_rows:
-            model._base_manager.bulk_create([model(**row) for row in rows])
-        reset = connection.ops.sequence_reset_sql(no_style(), [model for model, _rows in _reference_rows])
-        with connection.cursor() as cursor:
-            for statement in reset:
-                cursor.execute(statement)
+    _reference_rows.write()
 
 
 @pytest.fixture
