@@ -50,7 +50,7 @@ class Invitation:
 def find_authority_by_code_or_name(value: str) -> Authority:
     """An authority by official code (0101) or exact Danish/English name; ValidationError if not one."""
     value = value.strip()
-    if value.isdigit() and len(value) < 4:
+    if value.isascii() and value.isdigit() and len(value) < 4:
         value = value.zfill(4)
     matches = list(
         Authority.objects.filter(Q(code=value) | Q(name_da__iexact=value) | Q(name_en__iexact=value))[:2]

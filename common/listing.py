@@ -151,7 +151,7 @@ class IdMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value if isinstance(value, list | tuple) else []:
             text = str(pk).strip()
-            if not text.isdigit() or int(text) > MAX_ID:
+            if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )

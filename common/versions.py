@@ -63,7 +63,7 @@ def parse_version(text: str | None) -> dict[str, int] | None:
     version = {}
     for item in text.split(","):
         label, _, number = item.rpartition(":")
-        if not label or not number.isdigit():
+        if not label or not (number.isascii() and number.isdigit()):
             return None
         version[label] = int(number)
     return version

@@ -112,7 +112,8 @@ def interdependencies(request):
     strategy = _chosen_strategy(form, strategies, default=None)
     criticality = form.cleaned_data.get("criticality", "") if form.is_valid() else ""
     show = form.cleaned_data.get("show", "") if form.is_valid() else ""
-    links = reads_everything(request.user)  # the agreement list the counts link to is the secretariat's
+    # The agreement counts link to the secretariat's agreement list (asked only when they are shown).
+    links = show == selectors.interdependencies.SHOW_AGREEMENTS and reads_everything(request.user)
 
     def figures():
         if show == selectors.interdependencies.SHOW_AGREEMENTS:

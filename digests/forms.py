@@ -81,7 +81,7 @@ class SubscriptionForm(forms.Form):
     def posted_initiative_ids(self) -> list[int]:
         """The initiative numbers ticked in the submitted form (unvalidated: for redisplay)."""
         values = self.fields["initiatives"].widget.value_from_datadict(self.data, self.files, self.add_prefix("initiatives"))
-        return [int(v) for v in values or () if str(v).isdigit()]
+        return [int(v) for v in values or () if str(v).isascii() and str(v).isdigit()]
 
     def values_for_redisplay(self) -> dict:
         """The submitted values as initial data, to show the form again after a search without

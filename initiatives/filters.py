@@ -25,7 +25,7 @@ class StrategyCodeOrIdFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             return qs.filter(strategy_id=int(value)) if int(value) <= MAX_ID else qs.none()
         return qs.filter(strategy__code=value)
 

@@ -143,7 +143,7 @@ def find_authority(value) -> Authority:
         text = cell_text(value)
     if not text:
         raise ValueError(_("An authority is required."))
-    if text.isdigit() and len(text) < 4:
+    if text.isascii() and text.isdigit() and len(text) < 4:
         text = text.zfill(4)
     matches = list(Authority.objects.filter(Q(code=text) | Q(name_da__iexact=text))[:2])
     by_code = [authority for authority in matches if authority.code == text]

@@ -100,7 +100,7 @@ def authority_options(authorities: list[tuple[int, str, str]], *selections: list
     results = []
     for selected in selections:
         marked = options
-        for value in {value for value in selected if value.isdigit()}:
+        for value in {value for value in selected if value.isascii() and value.isdigit()}:
             marked = marked.replace(f'<option value="{int(value)}">', f'<option value="{int(value)}" selected>', 1)
         results.append(mark_safe(marked))  # noqa: S308 - ids are integers, names are escaped
     return results

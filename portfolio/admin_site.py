@@ -222,7 +222,7 @@ class PortfolioAdminSite(admin.AdminSite):
         models_by_label = {model._meta.label_lower: model for model in history_models()}
         model = models_by_label.get(request.GET.get("model", ""))
         user_id = request.GET.get("user")
-        user_id = int(user_id) if user_id and user_id.isdigit() else None
+        user_id = int(user_id) if user_id and user_id.isascii() and user_id.isdigit() else None
         if user_id is not None and get_user_model().objects.filter(pk=user_id).exists():
             # The page is then that person's changes: what they did, and when.
             access_record(viewer=request.user, subject_ids=[user_id], purpose=Purpose.RECENT_CHANGES_BY_USER)

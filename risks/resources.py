@@ -55,7 +55,7 @@ class AgreementWidget(widgets.Widget):
         text = cell_text(value)
         if not text:
             return None
-        agreement = Agreement.objects.filter(pk=int(text)).first() if text.isdigit() and len(text) < 12 else None
+        agreement = Agreement.objects.filter(pk=int(text)).first() if text.isascii() and text.isdigit() and len(text) < 12 else None
         if agreement is None:
             raise ValueError(_("No dependency agreement number “%(value)s”.") % {"value": text})
         return agreement

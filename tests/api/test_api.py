@@ -162,6 +162,10 @@ def test_only_the_lead_changes_an_initiative(client, records, kk_token, kobenhav
         ("/api/v1/initiatives/?health=purple", 400, "health"),
         ("/api/v1/initiatives/?cursor=garbage", 404, ""),
         ("/api/v1/initiatives/?page_size=-1", 200, ""),
+        # Digits Python calls digits but int() refuses (a superscript two): no strategy has that code.
+        ("/api/v1/initiatives/?strategy=%C2%B2", 200, ""),
+        ("/api/v1/risks/?strategy=%C2%B2", 200, ""),
+        ("/api/v1/risks/?initiative_id=%C2%B2", 400, "initiative_id"),
     ],
 )
 def test_bad_input_is_a_clear_4xx(client, records, secretariat_token, path, status, named):
