@@ -49,6 +49,9 @@ def test_two_workers_racing_send_each_summary_exactly_once(require_postgres, req
     finally:
         outputs = stop_workers(workers)
         controller.stop()
+        # Shown with a failure: what the workers printed (a worker that never took the task says why).
+        for name, output in zip(("racer-a", "racer-b"), outputs, strict=True):
+            print(f"--- worker {name} ---\n{output}")
 
     recipients = sorted(address for envelope in sink.messages for address in envelope.rcpt_tos)
     assert recipients == sorted(f"racer-{n}@example.invalid" for n in range(RECIPIENTS)), outputs
