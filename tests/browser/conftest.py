@@ -24,7 +24,7 @@ import pytest
 # answers in its own thread, and the test's own ORM calls never run concurrently with Playwright.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from tests.conftest import CHROMIUM, service_missing  # noqa: E402
+from tests.conftest import CHROMIUM, RecordedRows, service_missing  # noqa: E402
 
 PASSWORD = "browser-test-password-8Rk!"
 ANALYST = "analyst"
@@ -60,21 +60,38 @@ def browser_portfolio(transactional_db, live_server, strategy_2022, digst, koben
 
     B.1 (Digitaliseringsstyrelsen, red: 11 months late) ← B.2 (København, Aarhus and Region
     Midtjylland take part) ← B.3 (Aarhus); B.4 (København) stands alone. B.2 and B.3 are illustrative.
+
+    Built through the services once per test process; later tests get the same rows written in bulk
+    (tests/conftest.py's RecordedRows): the services cost a second or more per browser test.
     """
     from django.contrib.auth.models import Group, User
 
     from common.roles import SECRETARIAT, ensure_roles
-    from funding.models import Party
-    from funding.services import ShareInput, funding_year_set
-    from initiatives.models import Criticality, DependencyKind, Health, Role, Status
-    from initiatives.services import dependency_add, initiative_create, milestone_add, participation_set
+    from initiatives.models import Initiative
     from summaries.engine.run import recompute_summaries
 
+    # The analyst and the roles are made anew each time: the roles' permissions are rows that every
+    # flush deletes and makes again under new keys, which recorded rows could not refer to.
     ensure_roles()
     user = User.objects.create_user(
         username=ANALYST, password=PASSWORD, first_name="Ane", last_name="Analytiker", is_staff=True
     )
     user.groups.add(Group.objects.get(name=SECRETARIAT))
+    _browser_portfolio_rows.write(strategy_2022=strategy_2022, digst=digst, kobenhavn=kobenhavn, aarhus=aarhus,
+                                  region_midtjylland=region_midtjylland)
+    # Computed each time, not recorded: the run reads the changes the build marked (their numbers and
+    # sequence as the services left them) and leaves the summaries' state as a real build does.
+    recompute_summaries()
+    initiatives = {initiative.code: initiative for initiative in Initiative.objects.filter(strategy=strategy_2022)}
+    return {"user": user, "upstream": initiatives["B.1"], "middle": initiatives["B.2"],
+            "downstream": initiatives["B.3"]}
+
+
+def build_browser_portfolio(*, strategy_2022, digst, kobenhavn, aarhus, region_midtjylland) -> None:
+    from funding.models import Party
+    from funding.services import ShareInput, funding_year_set
+    from initiatives.models import Criticality, DependencyKind, Health, Role, Status
+    from initiatives.services import dependency_add, initiative_create, milestone_add, participation_set
 
     common = {
         "strategy": strategy_2022,
@@ -119,8 +136,9 @@ def browser_portfolio(transactional_db, live_server, strategy_2022, digst, koben
         ShareInput(Party.KL, Decimal("2000000.00"), actual=Decimal("1800000.00"))])
     funding_year_set(initiative=middle, year=2025, budget=Decimal("4000000.00"),
                      shares=[ShareInput(Party.KL, Decimal("4000000.00"))])
-    recompute_summaries()
-    return {"user": user, "upstream": upstream, "middle": middle, "downstream": downstream}
+
+
+_browser_portfolio_rows = RecordedRows(build_browser_portfolio, guarded=True)
 
 
 @pytest.fixture
