@@ -8,6 +8,7 @@ import datetime
 import io
 import os
 import shutil
+import uuid
 
 import pytest
 from django.apps import apps
@@ -117,6 +118,17 @@ def _all_rows() -> dict[type, dict]:
 def english(settings):
     """For tests that read the English texts; tests/portfolio/test_language.py checks the Danish default."""
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The figures' cache (common.pagecache) on, in a key space of this test's own.
+
+    Never `cache.clear()`: on Redis that empties the whole database the test processes share, Celery's
+    queue bindings with it, and a real worker then waits for tasks that were published to no queue.
+    """
+    settings.PAGE_CACHE_SECONDS = 300
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 # The rows `load_reference_data` writes (with their history): recorded the first time a test in this

@@ -2,7 +2,6 @@
 never rows older than the data."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -11,14 +10,6 @@ from initiatives.services import initiative_update
 
 # Committed, as requests commit: the cache holds only committed data (nothing inside a transaction).
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

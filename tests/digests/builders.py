@@ -194,7 +194,7 @@ def start_worker(name: str, env: dict) -> subprocess.Popen:
     celery = Path(sys.executable).with_name("celery")
     return subprocess.Popen(
         [str(celery), "-A", "portfolio", "worker", "--pool", "solo", "-n", f"{name}@%h", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"],
+         "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"],
         cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
 

@@ -3,9 +3,10 @@ morning's summaries: each recipient still gets exactly one."""
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
 
 from common.roles import SECRETARIAT, ensure_roles
-from digests.models import DeliveryStatus, DigestDelivery, Subscription
+from digests.models import DeliveryStatus, DigestDelivery, DigestDispatch, Subscription
 from digests.subscriptions import subscriptions_ensure_defaults
 from digests.tasks import schedule_daily_digests
 from portfolio.celery import app as celery_app
@@ -14,6 +15,22 @@ from .builders import FlakySink, start_sink, start_worker, stop_workers, wait_un
 
 RECIPIENTS = 12
 WAIT_SECONDS = 90
+
+
+def diagnosis() -> dict:
+    """What a failure needs to say: the rows there are, the tasks still queued, what the database waits on."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid, state, wait_event_type, wait_event, left(query, 200) FROM pg_stat_activity"
+                       " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        sessions = cursor.fetchall()
+    with celery_app.connection_for_write() as broker:
+        queued = broker.default_channel.client.llen(celery_app.conf.task_default_queue)
+    return {
+        "deliveries": list(DigestDelivery.objects.values_list("status", flat=True)),
+        "dispatches": list(DigestDispatch.objects.values_list("date", "counts")),
+        "queued": queued,
+        "sessions": sessions,
+    }
 
 
 @pytest.mark.services
@@ -43,7 +60,7 @@ def test_two_workers_racing_send_each_summary_exactly_once(require_postgres, req
             statuses = list(DigestDelivery.objects.values_list("status", flat=True))
             return len(statuses) == RECIPIENTS and set(statuses) == {DeliveryStatus.SENT}
 
-        assert wait_until(all_sent, WAIT_SECONDS), list(DigestDelivery.objects.values_list("status", flat=True))
+        assert wait_until(all_sent, WAIT_SECONDS), diagnosis()
         # Let any duplicate that was in flight arrive before counting.
         wait_until(lambda: False, 3)
     finally:

@@ -1,7 +1,6 @@
 """The initiative list's rows, rendered once per address, language and data version: never older than the data."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from initiatives.services import initiative_update
@@ -9,14 +8,6 @@ from tests.clients import in_english
 
 # Committed, as requests commit: the cache holds only committed data (nothing inside a transaction).
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_a_renamed_initiative_shows_its_new_title_at_once(analyst_client, page_cache, make_initiative, kobenhavn):
