@@ -8,9 +8,12 @@ needs in the environment (users, passwords, tokens, ids). Request names group wh
 """
 
 import datetime
+import html
+import itertools
 import json
 import os
 import random
+import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -20,7 +23,7 @@ from locust import HttpUser, between, events, task
 SECRETARIAT = os.environ["LOAD_SECRETARIAT"]
 COORDINATOR = os.environ["LOAD_COORDINATOR"]
 PASSWORD = os.environ["LOAD_PASSWORD"]
-API_TOKEN = os.environ["LOAD_API_TOKEN"]
+API_TOKENS = os.environ["LOAD_API_TOKENS"].split(",")
 OWN_INITIATIVES = [int(pk) for pk in os.environ["LOAD_OWN_INITIATIVES"].split(",")]
 ANY_INITIATIVES = [int(pk) for pk in os.environ["LOAD_ANY_INITIATIVES"].split(",")]
 STRATEGIES = os.environ["LOAD_STRATEGIES"].split(",")
@@ -34,6 +37,14 @@ FRESHNESS_POLL_SECONDS = 0.5
 # Where to write what went wrong (request, error, occurrences) when the run ends: locust's --json has only counts.
 ERRORS_FILE = os.environ.get("LOAD_ERRORS_FILE", "")
 
+
+# Each API client its own token, each coordinator its own initiatives: outside systems have their own tokens
+# (and rate limits), and two people editing the same initiative at once is a conflict the admin refuses on
+# purpose (the second save is shown again with a message), not the load this measures.
+API_CLIENT_NUMBERS = itertools.count()
+COORDINATOR_NUMBERS = itertools.count()
+INITIATIVES_PER_COORDINATOR = 5
+ERROR_TEXT = re.compile(r'<(?:p class="errornote"|ul class="errorlist[^"]*")[^>]*>(.*?)</(?:p|ul)>', re.S)
 
 # Saves whose reflection in the summaries was still awaited when the run stopped (neither a time nor a failure).
 AWAITING: set[int] = set()
@@ -171,9 +182,14 @@ class Coordinator(Browser):
     wait_time = between(5, 15)
     username = COORDINATOR
 
+    def on_start(self):
+        super().on_start()
+        first = next(COORDINATOR_NUMBERS) * INITIATIVES_PER_COORDINATOR
+        self.initiatives = [OWN_INITIATIVES[(first + n) % len(OWN_INITIATIVES)] for n in range(INITIATIVES_PER_COORDINATOR)]
+
     @task
     def edit_forecast_end(self):
-        pk = random.choice(OWN_INITIATIVES)
+        pk = random.choice(self.initiatives)
         url = f"/admin/initiatives/initiative/{pk}/change/"
         page = self.client.get(url, name="page: admin change form")
         if page.status_code != 200:
@@ -192,7 +208,9 @@ class Coordinator(Browser):
         with self.client.post(url, data, headers={"Referer": f"https://{urlsplit(self.host).netloc}{url}"},
                               name="edit: save an initiative", allow_redirects=False, catch_response=True) as saved:
             if saved.status_code != 302:
-                saved.failure(f"the save was not accepted ({saved.status_code})")
+                shown = " / ".join(" ".join(html.unescape(re.sub(r"<[^>]+>", " ", m)).split())
+                                   for m in ERROR_TEXT.findall(saved.text))
+                saved.failure(f"the save was not accepted ({saved.status_code}): {shown[:300]}")
                 return
         gevent.spawn(self._await_summaries, datetime.datetime.now(datetime.UTC))
 
@@ -232,7 +250,8 @@ class ApiClient(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self):
-        self.client.headers.update({**PROXY_HEADERS, "Authorization": f"Token {API_TOKEN}"})
+        token = API_TOKENS[next(API_CLIENT_NUMBERS) % len(API_TOKENS)]
+        self.client.headers.update({**PROXY_HEADERS, "Authorization": f"Token {token}"})
 
     @task(3)
     def initiatives(self):

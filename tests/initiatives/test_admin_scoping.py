@@ -8,6 +8,8 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -266,6 +268,37 @@ def test_a_dependency_inline_that_closes_a_cycle_is_refused_naming_the_cycle(kk,
     assert "cycle" in page.lower() or "kreds" in page.lower()
     assert "KK.1 → AA.3 → KK.1" in page
     assert not Dependency.objects.filter(source=own, target=other).exists()
+
+
+@pytest.mark.usefixtures("english")
+def test_an_inline_dependency_whose_target_is_changed_to_close_a_cycle_is_refused(kk, records, aarhus, make_initiative):
+    own = records["own"]
+    other = make_initiative(aarhus, code="AA.3")
+    dependency_add(source=other, target=own)
+    # The stored row KK.1 → AA.1, its target changed to AA.3: KK.1 → AA.3 → KK.1.
+    data = initiative_form_data(own, **{"dependencies-0-target": other.pk})
+    response = kk.post(url("initiatives_initiative_change", own.pk), data)
+    assert response.status_code == 200
+    assert "KK.1 → AA.3 → KK.1" in response.content.decode()
+    assert Dependency.objects.get(pk=records["own_dependency"].pk).target == records["foreign"]
+
+
+def test_saving_an_initiative_walks_the_dependency_graph_only_for_a_changed_edge(kk, records, aarhus, make_initiative):
+    """A stored dependency left as it was passed the acyclicity check when it was saved: a save that only
+    moves a date does not walk the graph again for each of the initiative's dependencies."""
+    own = records["own"]
+    for code in ("AA.4", "AA.5", "AA.6"):
+        dependency_add(source=own, target=make_initiative(aarhus, code=code))
+    data = initiative_form_data(own, forecast_end="2027-12-31")
+    with CaptureQueriesContext(connection) as queries:
+        response = kk.post(url("initiatives_initiative_change", own.pk), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    own.refresh_from_db()
+    assert own.forecast_end == datetime.date(2027, 12, 31)
+    walks = [q["sql"] for q in queries.captured_queries
+             if 'FROM "initiatives_dependency"' in q["sql"] and '"initiatives_dependency"."source_id" IN' in q["sql"]
+             and q["sql"].startswith('SELECT "initiatives_dependency"."source_id" AS')]
+    assert walks == []
 
 
 def test_changing_the_lead_to_a_listed_participant_promotes_its_row(client, analyst, records, kobenhavn, aarhus):

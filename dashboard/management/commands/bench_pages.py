@@ -12,6 +12,7 @@ import time
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         client = Client(raise_request_exception=False)
         client.force_login(user)
         results = []
-        for name, url in self._pages():
+        for name, url in self._pages(user):
             client.get(url)  # warm caches (templates, translations) outside the measurement
             timings, queries, status = [], [], None
             for _ in range(runs):
@@ -93,7 +94,7 @@ class Command(BaseCommand):
             raise CommandError("No secretariat user: run seed_demo, or pass --username")
         return user
 
-    def _pages(self) -> list[tuple[str, str]]:
+    def _pages(self, user: User) -> list[tuple[str, str]]:
         # The busiest initiative and authority: the detail pages' worst case.
         initiative = (
             InitiativeSummary.objects.order_by("-downstream_total", "-upstream_total")
@@ -107,7 +108,8 @@ class Command(BaseCommand):
             .first()
         )
         strategy = Strategy.objects.current()
-        agreement = Agreement.objects.order_by("pk").values_list("pk", flat=True).first()
+        # The first agreement and risk this user may read: a coordinator's are their authority's.
+        agreement = Agreement.objects.visible_to(user).order_by("pk").values_list("pk", flat=True).first()
         network = reverse("network_json")
         pages = [
             ("overview", reverse("home")),
@@ -140,16 +142,19 @@ class Command(BaseCommand):
         ]
         if agreement:  # a portfolio seeded before agreements existed has none
             pages.append(("agreement", reverse("agreements:detail", args=[agreement])))
-        pages += self._risk_pages(strategy)
+        pages += self._risk_pages(user, strategy)
         missing = [name for name, url in pages if url is None]
         if missing:
             raise CommandError("No summaries to pick pages from: run recompute_summaries first")
         return pages
 
-    def _risk_pages(self, strategy) -> list[tuple[str, str]]:
+    def _risk_pages(self, user: User, strategy) -> list[tuple[str, str]]:
         """The risk register: its heatmap and list, filtered as a reader would, one heatmap cell, and
-        the risk with the most to show (linked to an agreement)."""
-        risk = Risk.objects.order_by("agreement_id", "pk").filter(agreement__isnull=False).values_list("pk", flat=True).first()
+        the risk with the most to show (linked to an agreement, if the user may read one)."""
+        risk = (
+            Risk.objects.visible_to(user)
+            .order_by(F("agreement_id").asc(nulls_last=True), "pk").values_list("pk", flat=True).first()
+        )
         risks = reverse("risks:list")
         pages = [
             ("risks", risks),

@@ -89,7 +89,7 @@ class Command(BaseCommand):
         if importlib.util.find_spec("locust") is None:
             raise CommandError("locust is not installed: .venv/bin/pip install '.[load]'")
 
-        setup = self._users()
+        setup = self._users(users)
         self.stdout.write(
             f"Portfolio: {Initiative.objects.count():,} initiatives; {users} users for {duration} s "
             f"(gunicorn {web_processes}×{web_threads}, one Celery worker at nice {worker_nice})."
@@ -137,7 +137,7 @@ class Command(BaseCommand):
 
     # --- set-up ------------------------------------------------------------------------------------
 
-    def _users(self) -> dict[str, str]:
+    def _users(self, clients: int) -> dict[str, str]:
         kobenhavn = Authority.objects.filter(kind=Kind.MUNICIPALITY, code="0101").first()
         own = list(Initiative.objects.open().filter(lead=kobenhavn, forecast_end__isnull=False)
                    .values_list("pk", flat=True)[:50]) if kobenhavn else []
@@ -158,7 +158,8 @@ class Command(BaseCommand):
             "LOAD_SECRETARIAT": SECRETARIAT_USER,
             "LOAD_COORDINATOR": COORDINATOR_USER,
             "LOAD_PASSWORD": password,
-            "LOAD_API_TOKEN": token_create(user=secretariat, days=30)[1],
+            # One token per API client, as each outside system has its own (the rate limit is per token).
+            "LOAD_API_TOKENS": ",".join(token_create(user=secretariat, days=30)[1] for _ in range(clients)),
             "LOAD_OWN_INITIATIVES": ",".join(map(str, own)),
             "LOAD_ANY_INITIATIVES": ",".join(map(str, any_ids)),
             "LOAD_STRATEGIES": ",".join(strategies),
