@@ -199,6 +199,20 @@ def start_worker(name: str, env: dict) -> subprocess.Popen:
     )
 
 
+def wait_until_listening(*names: str, seconds: float = 60) -> bool:
+    """Whether the named workers (start_worker's names) answer a ping within `seconds`: each then consumes
+    its queue, so a task sent now is taken even if something removed the queue's routing before."""
+    from portfolio.celery import app as celery_app
+
+    wanted = {f"{name}@{socket.gethostname()}" for name in names}
+
+    def answered() -> bool:
+        replies = celery_app.control.ping(destination=sorted(wanted), timeout=0.5) or []
+        return wanted <= {worker for reply in replies for worker in reply}
+
+    return wait_until(answered, seconds)
+
+
 def stop_workers(workers: list[subprocess.Popen]) -> list[str]:
     """Stop the workers; what each printed."""
     for worker in workers:

@@ -11,7 +11,7 @@ from digests.subscriptions import subscriptions_ensure_defaults
 from digests.tasks import schedule_daily_digests
 from portfolio.celery import app as celery_app
 
-from .builders import FlakySink, start_sink, start_worker, stop_workers, wait_until, worker_env
+from .builders import FlakySink, start_sink, start_worker, stop_workers, wait_until, wait_until_listening, worker_env
 
 RECIPIENTS = 12
 WAIT_SECONDS = 90
@@ -52,6 +52,7 @@ def test_two_workers_racing_send_each_summary_exactly_once(require_postgres, req
     env = worker_env(controller)
     workers = [start_worker("racer-a", env), start_worker("racer-b", env)]
     try:
+        assert wait_until_listening("racer-a", "racer-b"), "the workers did not answer a ping within 60 s"
         # Beat fires twice (and a third time for good measure): both workers schedule at once.
         for _ in range(3):
             schedule_daily_digests.delay()
