@@ -197,6 +197,12 @@ def cycle_rows(cycle: Cycle, strategy: Strategy | None = None) -> list[dict]:
     return live_rows(cycle, strategy)
 
 
+def cycle_export_rows(cycle: Cycle) -> list[dict]:
+    """The cycle's rows for its CSV and workbook: with each initiative's open risks, as frozen, or as of now
+    while the cycle is open."""
+    return cycle_rows(cycle) if cycle.is_frozen else with_open_risks(live_rows(cycle))
+
+
 def snapshot_columns(row: dict) -> dict:
     """What a CycleSnapshot keeps of a row as columns besides `data`: what comparisons read, and
     what the steering group's report picks its strategy and counts its risks by."""

@@ -30,7 +30,7 @@ from .exports import cycle_csv
 from .forms import ALL_STRATEGIES, CompareForm, ReportForm, ReturnForm
 from .models import Cycle, ReportState, StatusReport, approved_authority_ids
 from .pdf import pdf_filename, steering_pdf
-from .snapshots import cycle_rows
+from .snapshots import cycle_export_rows
 
 
 @login_required
@@ -111,7 +111,7 @@ def cycle_export_csv(request, code: str):
     if not reads_everything(request.user):
         raise PermissionDenied
     cycle = get_object_or_404(Cycle, code=code)
-    content = cycle_csv(cycle_rows(cycle), language=translation.get_language() or "da")
+    content = cycle_csv(cycle_export_rows(cycle), language=translation.get_language() or "da")
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cycle-{cycle.code}.csv"'
     return response

@@ -107,3 +107,45 @@ def test_the_report_page_runs_a_fixed_number_of_queries_open_and_frozen(
     with django_assert_num_queries(12):
         response = client.get(url)
     assert response.content.decode().count("<th scope=\"row\">") >= 2 + extra
+
+
+def export_rows(client, code: str) -> dict[str, dict[str, str]]:
+    """The cycle's CSV as the secretariat downloads it: each row by its code, each cell by its header."""
+    import csv
+    import io
+
+    response = client.get(reverse("reporting:export_csv", args=[code]))
+    assert response.status_code == 200
+    reader = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
+    return {row["Kode"]: row for row in reader}
+
+
+def test_the_cycles_export_lists_each_initiatives_open_risks_as_of_now_and_as_frozen(
+    client, cycle, initiatives, risks, analyst, kobenhavn_coordinator, kobenhavn
+):
+    escalated, plain = risks
+    client.force_login(analyst)
+    green, late = initiatives["kk_green"].code_with_strategy, initiatives["kk_late"].code_with_strategy
+    rows = export_rows(client, cycle.code)
+    assert rows[green]["Åbne risici i registret"] == "2"
+    assert rows[green]["Åbne risici (score, titel, ejer)"] == (
+        "20 Data kommer for sent (Københavns Kommune, eskaleret); 6 <b>Leverandør</b> går konkurs (Københavns Kommune)")
+    assert rows[late]["Åbne risici i registret"] == "0" and rows[late]["Åbne risici (score, titel, ejer)"] == ""
+
+    cycle_freeze(cycle=cycle, user=analyst)
+    risk_save(risk=plain, user=kobenhavn_coordinator, status=RiskStatus.CLOSED)
+    risk_save(risk=Risk(initiative=initiatives["kk_green"]), user=kobenhavn_coordinator, title="=HYPERLINK(\"x\")",
+              probability=5, impact=5, owner=kobenhavn)
+    frozen = export_rows(client, cycle.code)[green]
+    assert frozen["Åbne risici i registret"] == "2" and "HYPERLINK" not in frozen["Åbne risici (score, titel, ejer)"]
+    assert "Leverandør" in frozen["Åbne risici (score, titel, ejer)"]
+
+
+def test_a_risk_title_cannot_become_a_formula_in_the_export(client, cycle, initiatives, analyst, kobenhavn,
+                                                            kobenhavn_coordinator):
+    risk_save(risk=Risk(initiative=initiatives["kk_late"]), user=kobenhavn_coordinator, title="=1+1",
+              probability=5, impact=5, owner=kobenhavn)
+    client.force_login(analyst)
+    # The cell starts with the score, never with the title; still written safely.
+    cell = export_rows(client, cycle.code)[initiatives["kk_late"].code_with_strategy]["Åbne risici (score, titel, ejer)"]
+    assert cell == "25 =1+1 (Københavns Kommune)"

@@ -8,7 +8,7 @@ from reporting.exports import FORMATS, cycle_csv, cycle_xlsx
 from reporting.models import Cycle
 from reporting.pdf import steering_pdf
 from reporting.selectors import cycle_strategies, default_strategy
-from reporting.snapshots import cycle_rows
+from reporting.snapshots import cycle_export_rows
 from strategies.models import Strategy
 
 
@@ -55,7 +55,7 @@ class Command(BaseCommand):
             return
         if strategy:
             raise CommandError("--strategy goes with --format pdf; CSV and xlsx hold the whole cycle.")
-        rows = cycle_rows(cycle)
+        rows = cycle_export_rows(cycle)
         content = cycle_csv(rows, language=language) if format == "csv" else cycle_xlsx(cycle, rows, language=language)
         if output == "-":
             if format != "csv":
