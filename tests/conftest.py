@@ -109,9 +109,19 @@ class RecordedRows:
                 cursor.execute(statement)
 
 
+# Not recorded for replay: the claim of the summaries' recompute task (summaries.freshness.claim_enqueue).
+# The recording test's changes enqueued a task and claimed it; a replay enqueues none, so a replayed
+# claim would tell the next test's changes a task is already on its way and enqueue nothing for them.
+NOT_REPLAYED = frozenset({"summaries.SummaryState"})
+
+
+def replayed_models() -> list[type]:
+    return [model for model in apps.get_models(include_auto_created=True) if model._meta.label not in NOT_REPLAYED]
+
+
 def _all_rows() -> dict[type, dict]:
     return {model: {row[model._meta.pk.attname]: row for row in model._base_manager.values()}
-            for model in apps.get_models(include_auto_created=True)}
+            for model in replayed_models()}
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from tests.conftest import replayed_models
+
 _demo: tuple[str, list] | None = None  # this process's first demo: what seed_demo printed, and its rows
 
 
@@ -18,7 +20,7 @@ def demo(reference_data) -> str:
     global _demo
     if _demo is None:
         before = {model: set(model._base_manager.values_list("pk", flat=True))
-                  for model in apps.get_models(include_auto_created=True)}
+                  for model in replayed_models()}
         out = io.StringIO()
         call_command("seed_demo", stdout=out)
         rows = [(model, list(model._base_manager.exclude(pk__in=pks).order_by("pk").values()))
