@@ -833,9 +833,11 @@ class DependencyResource(ScopedResource):
 
 
 class TitledByInitiativeResource(ScopedResource):
-    """Records of an initiative found by its `strategy` and `initiative` (the code) and their Danish
-    title (milestones, benefits); written only for initiatives the user's authority leads."""
+    """Records of an initiative found by its `strategy` and `initiative` (the code) and their title
+    (`title_field`: the Danish title of milestones and benefits, a risk's title); written only for
+    initiatives the user's authority leads, unless a subclass says otherwise (scope_errors_after)."""
 
+    title_field = "title_da"
     # "Initiative %(code)s is led by %(lead)s; you can import … only of initiatives your authority leads."
     led_elsewhere = ""
 
@@ -844,7 +846,8 @@ class TitledByInitiativeResource(ScopedResource):
         return queryset if self.user is None else queryset.visible_to(self.user)
 
     def row_key(self, row):
-        return (cell_text(row.get("strategy")), cell_text(row.get("initiative")), cell_text(row.get("title_da")))
+        return (cell_text(row.get("strategy")), cell_text(row.get("initiative")),
+                cell_text(row.get(self.title_field)))
 
     def key_description(self) -> str:
         return _("initiative and title")
@@ -858,7 +861,8 @@ class TitledByInitiativeResource(ScopedResource):
     def get_instance(self, instance_loader, row):
         initiative = self.resolve(row)
         # The title as the column reads it: an exported "'=…" title finds its record again.
-        return self.get_queryset().filter(initiative=initiative, title_da=self.fields["title_da"].clean(row)).first()
+        title = self.fields[self.title_field].clean(row)
+        return self.get_queryset().filter(initiative=initiative, **{self.title_field: title}).first()
 
     def init_instance(self, row=None):
         return self._meta.model(initiative=self.resolve(row))

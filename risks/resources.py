@@ -16,14 +16,13 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from agreements.models import Agreement
-from initiatives.models import Initiative
 from initiatives.resources import (
     AuthorityWidget,
     ChoiceWidget,
     DateWidget,
-    ScopedResource,
     StrategyWidget,
     TextWidget,
+    TitledByInitiativeResource,
     cell_text,
 )
 
@@ -69,8 +68,10 @@ class YesNoRendered(widgets.Widget):
         return "yes" if value else "no"
 
 
-class RiskResource(ScopedResource):
+class RiskResource(TitledByInitiativeResource):
     """Risks, identified by initiative and title; written by the initiative's lead or the risk's owner."""
+
+    title_field = "title"
 
     services_validate = True  # risk_save
 
@@ -108,26 +109,6 @@ class RiskResource(ScopedResource):
     def filter_export(self, queryset, **kwargs):
         queryset = queryset.select_related("initiative__strategy", "owner", "agreement")
         return queryset if self.user is None else queryset.visible_to(self.user)
-
-    def row_key(self, row):
-        return (cell_text(row.get("strategy")), cell_text(row.get("initiative")), cell_text(row.get("title")))
-
-    def key_description(self) -> str:
-        return _("initiative and title")
-
-    def resolve(self, row) -> Initiative:
-        try:
-            return self.find_initiative(row.get("strategy"), row.get("initiative"))
-        except ValueError as error:
-            raise ValidationError({"initiative": str(error)}) from None
-
-    def get_instance(self, instance_loader, row):
-        initiative = self.resolve(row)
-        # The title as the column reads it: an exported "'=…" title finds its record again.
-        return self.get_queryset().filter(initiative=initiative, title=self.fields["title"].clean(row)).first()
-
-    def init_instance(self, row=None):
-        return Risk(initiative=self.resolve(row))
 
     def scope_errors_before(self, instance) -> dict:
         if instance.is_editable_by(self.user):
