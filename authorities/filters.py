@@ -4,15 +4,13 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from common.listing import IdMultipleChoiceFilter
+from common.listing import IdMultipleChoiceFilter, SearchFilter
 
 from .models import Authority, Kind, Level
 
-SEARCH_MAX_LENGTH = 100
-
 
 class AuthorityFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"), max_length=SEARCH_MAX_LENGTH)
+    q = SearchFilter(lookups=("name_da__icontains", "name_en__icontains", "code__iexact"))
     level = django_filters.MultipleChoiceFilter(choices=Level.choices, label=_("Level"))
     kind = django_filters.MultipleChoiceFilter(choices=Kind.choices, label=_("Kind"))
     region_id = IdMultipleChoiceFilter(
@@ -22,12 +20,6 @@ class AuthorityFilterSet(django_filters.FilterSet):
     class Meta:
         model = Authority
         fields: list[str] = []
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name_da__icontains=value) | Q(name_en__icontains=value) | Q(code__iexact=value))
 
     def filter_region(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not value:

@@ -7,16 +7,14 @@ the database.
 """
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from authorities.models import Authority, Level
-from common.listing import MAX_ID, IdMultipleChoiceFilter
+from common.listing import MAX_ID, IdMultipleChoiceFilter, SearchFilter
 from strategies.models import FocusArea, Strategy
 
 from .models import Health, Initiative, Participation, Status
-
-SEARCH_MAX_LENGTH = 100
 
 
 class StrategyCodeOrIdFilter(django_filters.CharFilter):
@@ -31,10 +29,9 @@ class StrategyCodeOrIdFilter(django_filters.CharFilter):
 
 
 class InitiativeFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        method="search",
-        label=_("Search"),
-        max_length=SEARCH_MAX_LENGTH,
+    q = SearchFilter(
+        lookups=("code__icontains", "title_da__icontains", "title_en__icontains", "description_da__icontains",
+                 "description_en__icontains"),
         help_text=_("Code, title or description, in Danish or English."),
     )
     strategy = StrategyCodeOrIdFilter(label=_("Strategy (code)"), max_length=20)
@@ -72,18 +69,6 @@ class InitiativeFilterSet(django_filters.FilterSet):
     class Meta:
         model = Initiative
         fields: list[str] = []
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(code__icontains=value)
-            | Q(title_da__icontains=value)
-            | Q(title_en__icontains=value)
-            | Q(description_da__icontains=value)
-            | Q(description_en__icontains=value)
-        )
 
     def filter_participating(self, queryset: QuerySet, name: str, value) -> QuerySet:
         if not value:

@@ -6,12 +6,12 @@ Invalid values become form errors the page shows; they never reach the database.
 """
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from authorities.models import Authority, Level
-from common.listing import IdMultipleChoiceFilter
-from initiatives.filters import SEARCH_MAX_LENGTH, StrategyCodeOrIdFilter
+from common.listing import IdMultipleChoiceFilter, SearchFilter
+from initiatives.filters import StrategyCodeOrIdFilter
 from initiatives.models import Initiative
 
 from .models import Risk, RiskStatus
@@ -32,8 +32,9 @@ class StrategyOfInitiativeFilter(StrategyCodeOrIdFilter):
 class RiskFilterSet(django_filters.FilterSet):
     # Every filter follows a forward relation (one row per risk): no DISTINCT, which made the
     # paginator's COUNT and the heatmap's GROUP BY sort the whole register.
-    q = django_filters.CharFilter(
-        method="search", label=_("Search"), max_length=SEARCH_MAX_LENGTH,
+    q = SearchFilter(
+        lookups=("title__icontains", "initiative__code__icontains", "initiative__title_da__icontains",
+                 "initiative__title_en__icontains"),
         help_text=_("Title of the risk, or the initiative's code or title."),
     )
     strategy = StrategyOfInitiativeFilter(label=_("Strategy"), max_length=20)
@@ -53,15 +54,6 @@ class RiskFilterSet(django_filters.FilterSet):
     class Meta:
         model = Risk
         fields: list[str] = []
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(title__icontains=value) | Q(initiative__code__icontains=value)
-            | Q(initiative__title_da__icontains=value) | Q(initiative__title_en__icontains=value)
-        )
 
     def filter_escalated(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value:
