@@ -174,19 +174,23 @@ def start_sink(handler) -> Controller:
     return controller
 
 
-def worker_env(controller) -> dict:
-    """The environment for a real Celery worker on the test database, sending to the sink (the
-    settings module is the test run's own, inherited)."""
+def worker_env(controller=None, **extra: str) -> dict:
+    """The environment for a real Celery worker on the test database (the settings module is the test
+    run's own, inherited), sending email to the sink when one is given, with `extra` settings."""
     db = connection.settings_dict
-    return {
-        **os.environ,
-        "DATABASE_URL": f"postgresql://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
+    email = {
         "EMAIL_HOST": controller.hostname,
         "EMAIL_PORT": str(controller.port),
         "EMAIL_USE_TLS": "0",
         "EMAIL_HOST_USER": "",
         "EMAIL_HOST_PASSWORD": "",
+    } if controller is not None else {}
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgresql://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        **email,
+        **extra,
     }
 
 

@@ -2,29 +2,17 @@
 risk once the step commits, and the requester asking again in time lifts the escalation."""
 
 import datetime
-import os
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from agreements import services as agreements
 from portfolio.celery import app as celery_app
 from risks.models import Risk
 from risks.services import risk_save
-from tests.digests.builders import start_worker, stop_workers, wait_until
+from tests.digests.builders import start_worker, stop_workers, wait_until, worker_env
 
 WAIT_SECONDS = 90
-
-
-def worker_env() -> dict:
-    db = connection.settings_dict
-    return {
-        **os.environ,
-        "DATABASE_URL": f"postgresql://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-    }
 
 
 @pytest.mark.services

@@ -2,15 +2,12 @@
 receiver that answers 500 twice, retried by the worker with backoff until it answers 200."""
 
 import datetime
-import os
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from initiatives.services import initiative_update
 from portfolio.celery import app as celery_app
-from tests.digests.builders import start_worker, stop_workers, wait_until
+from tests.digests.builders import start_worker, stop_workers, wait_until, worker_env
 from webhooks.models import Delivery, DeliveryStatus, EventType
 
 from .conftest import signature_is_valid
@@ -18,15 +15,11 @@ from .conftest import signature_is_valid
 WAIT_SECONDS = 90
 
 
-def worker_env() -> dict:
-    db = connection.settings_dict
-    return {
-        **os.environ,
-        "DATABASE_URL": f"postgresql://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "1",  # the receiver is on 127.0.0.1
-        "WEBHOOK_RETRY_FIRST_SECONDS": "1",  # 1 s, then 2 s: the same doubling, quicker
-    }
+def webhook_worker_env() -> dict:
+    return worker_env(
+        WEBHOOK_ALLOW_PRIVATE_ADDRESSES="1",  # the receiver is on 127.0.0.1
+        WEBHOOK_RETRY_FIRST_SECONDS="1",  # 1 s, then 2 s: the same doubling, quicker
+    )
 
 
 @pytest.mark.services
@@ -38,7 +31,7 @@ def test_a_committed_change_reaches_the_receiver_through_the_worker_after_two_50
     initiative = make_initiative(kobenhavn)
     receiver.answers = [500, 500]
     celery_app.control.purge()  # no stale tasks from earlier runs
-    workers = [start_worker("webhooks", worker_env())]
+    workers = [start_worker("webhooks", webhook_worker_env())]
     try:
         initiative_update(initiative=initiative, forecast_end=datetime.date(2025, 12, 31))  # commits: red
 
