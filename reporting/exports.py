@@ -66,6 +66,21 @@ def _light(name: str) -> Callable[[dict, dict], str]:
     return lambda row, labels: labels["health"].get(row[name], "")
 
 
+def _open_risk_count(row: dict, _labels: dict) -> int | None:
+    # A cycle frozen before the risk register existed kept no risks: empty, not a count of none.
+    risks = row.get("open_risks")
+    return None if risks is None else len(risks)
+
+
+def _open_risks(row: dict, _labels: dict) -> str:
+    """Each open risk as "score title (owner[, escalated])", highest score first, as the report lists them."""
+    listed = []
+    for risk in row.get("open_risks") or []:
+        about = ", ".join(filter(None, [in_language(risk, "owner"), _("escalated") if risk["escalated"] else ""]))
+        listed.append(f"{risk['score']} {risk['title']} ({about})")
+    return "; ".join(listed)
+
+
 COLUMNS = [
     Column(gettext_lazy("Code"), lambda r, _l: r["code_with_strategy"]),
     Column(gettext_lazy("Title"), lambda r, _l: in_language(r, "title"), width=50),
@@ -93,27 +108,6 @@ COLUMNS = [
     Column(gettext_lazy("Progress since the last report"), lambda r, _l: r["progress"], width=40),
     Column(gettext_lazy("Next steps"), lambda r, _l: r["next_steps"], width=40),
     Column(gettext_lazy("Main risks"), lambda r, _l: r["main_risks"], width=40),
-]
-
-
-def _open_risk_count(row: dict, _labels: dict) -> int | None:
-    # A cycle frozen before the risk register existed kept no risks: empty, not a count of none.
-    risks = row.get("open_risks")
-    return None if risks is None else len(risks)
-
-
-def _open_risks(row: dict, _labels: dict) -> str:
-    """Each open risk as "score title (owner[, escalated])", highest score first, as the report lists them."""
-    english = (translation.get_language() or "da").startswith("en")
-    listed = []
-    for risk in row.get("open_risks") or []:
-        owner = (risk["owner_en"] if english else "") or risk["owner_da"]
-        about = ", ".join(filter(None, [owner, _("escalated") if risk["escalated"] else ""]))
-        listed.append(f"{risk['score']} {risk['title']} ({about})")
-    return "; ".join(listed)
-
-
-COLUMNS += [
     Column(gettext_lazy("Open risks in the register"), _open_risk_count),
     Column(gettext_lazy("Open risks (score, title, owner)"), _open_risks, width=50),
 ]
